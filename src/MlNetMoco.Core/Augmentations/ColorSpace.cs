@@ -1,0 +1,100 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MlNetMoco.Core.Augmentations;
+
+/// <summary>
+/// Batched colour-space helpers on N×C×H×W tensors with values in [0, 1], following torchvision's tensor
+/// implementations (<c>rgb_to_grayscale</c>, <c>_rgb2hsv</c>, <c>_hsv2rgb</c>, <c>adjust_hue</c>).
+/// </summary>
+public static class ColorSpace
+{
+    /// <summary>Weight of red in the ITU-R 601-2 luma transform (PIL's <c>convert("L")</c>, used by MoCo).</summary>
+    public const float LumaRed = 0.299f;
+
+    /// <summary>Weight of green in the ITU-R 601-2 luma transform.</summary>
+    public const float LumaGreen = 0.587f;
+
+    /// <summary>Weight of blue in the ITU-R 601-2 luma transform.</summary>
+    public const float LumaBlue = 0.114f;
+
+    /// <summary>
+    /// Luma L = 0.299 R + 0.587 G + 0.114 B of an N×3×H×W batch, as N×1×H×W. A batch with another channel count is
+    /// returned as its channel mean (a copy for C = 1).
+    /// </summary>
+    public static Tensor ToGrayscale(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.shape[1] != 3) return images.mean(new long[] { 1 }, keepdim: true);
+        using var scope = NewDisposeScope();
+        var gray = images.narrow(1, 0, 1) * LumaRed + images.narrow(1, 1, 1) * LumaGreen + images.narrow(1, 2, 1) * LumaBlue;
+        return gray.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>N×3×H×W RGB in [0, 1] to HSV (hue in [0, 1), saturation and value in [0, 1]); grays get hue 0.</summary>
+    public static Tensor RgbToHsv(Tensor rgb)
+    {
+        CheckRgb(rgb);
+        using var scope = NewDisposeScope();
+        var r = rgb.narrow(1, 0, 1);
+        var g = rgb.narrow(1, 1, 1);
+        var b = rgb.narrow(1, 2, 1);
+        var maxc = rgb.amax(new long[] { 1 }, keepdim: true);
+        var minc = rgb.amin(new long[] { 1 }, keepdim: true);
+        var eqc = maxc.eq(minc);
+        var cr = maxc - minc;
+        var ones = ones_like(maxc);
+        var s = cr / where(eqc, ones, maxc);
+        var crDivisor = where(eqc, ones, cr);
+        var rc = (maxc - r) / crDivisor;
+        var gc = (maxc - g) / crDivisor;
+        var bc = (maxc - b) / crDivisor;
+        var isR = maxc.eq(r);
+        var isG = maxc.eq(g).logical_and(isR.logical_not());
+        var isB = isR.logical_or(isG).logical_not();
+        var h = where(isR, bc - gc, zeros_like(maxc)) + where(isG, rc - bc + 2.0, zeros_like(maxc)) + where(isB, gc - rc + 4.0, zeros_like(maxc));
+        h = (h / 6.0 + 1.0).fmod(1.0);
+        return cat(new[] { h, s, maxc }, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// N×3×H×W HSV (hue taken modulo 1) to RGB: c = v − v·s·clamp(min(k, 4 − k), 0, 1) with k = (m + 6h) mod 6 and
+    /// m = 5, 3, 1 for R, G, B — the same piecewise-linear map as torchvision's <c>_hsv2rgb</c>.
+    /// </summary>
+    public static Tensor HsvToRgb(Tensor hsv)
+    {
+        CheckRgb(hsv);
+        using var scope = NewDisposeScope();
+        var h = hsv.narrow(1, 0, 1);
+        var s = hsv.narrow(1, 1, 1);
+        var v = hsv.narrow(1, 2, 1);
+        var m = tensor(new float[] { 5, 3, 1 }, new long[] { 1, 3, 1, 1 }).to(hsv.dtype, hsv.device);
+        var k = (m + h * 6.0).remainder(6.0);
+        var t = minimum(k, 4.0 - k).clamp(0.0, 1.0);
+        var rgb = (v - v * s * t).clamp(0.0, 1.0);
+        return rgb.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Shifts the hue of an N×3×H×W RGB batch by a per-sample amount (torchvision <c>adjust_hue</c>):
+    /// h ← (h + shift) mod 1 in HSV space.
+    /// </summary>
+    /// <param name="rgb">N×3×H×W RGB values in [0, 1].</param>
+    /// <param name="shift">Hue shift in turns, broadcastable to N×1×H×W (usually N×1×1×1, each in [−0.5, 0.5]).</param>
+    public static Tensor AdjustHue(Tensor rgb, Tensor shift)
+    {
+        ArgumentNullException.ThrowIfNull(shift);
+        using var scope = NewDisposeScope();
+        var hsv = RgbToHsv(rgb);
+        var h = (hsv.narrow(1, 0, 1) + shift).remainder(1.0);
+        var shifted = cat(new[] { h, hsv.narrow(1, 1, 2) }, 1);
+        return HsvToRgb(shifted).MoveToOuterDisposeScope();
+    }
+
+    private static void CheckRgb(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.dim() != 4 || images.shape[1] != 3)
+            throw new ArgumentException($"Expected an N×3×H×W batch, got shape [{string.Join(", ", images.shape)}].", nameof(images));
+    }
+}

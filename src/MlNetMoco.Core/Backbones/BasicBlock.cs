@@ -1,0 +1,73 @@
+using MlNetMoco.Core.Normalization;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MlNetMoco.Core.Backbones;
+
+/// <summary>
+/// The residual block of ResNet-18/34: two 3×3 convolutions with BatchNorm, and a 1×1 convolution + BatchNorm
+/// shortcut (<c>downsample</c>) when the stride or width changes. Parameter names follow torchvision
+/// (<c>conv1</c>, <c>bn1</c>, <c>conv2</c>, <c>bn2</c>, <c>downsample.0</c>, <c>downsample.1</c>).
+/// </summary>
+public sealed class BasicBlock : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Ratio of output channels to <c>planes</c>.</summary>
+    public const int Expansion = 1;
+
+    private readonly Conv2d conv1;
+    private readonly BatchNorm bn1;
+    private readonly Conv2d conv2;
+    private readonly BatchNorm bn2;
+    private readonly Sequential? downsample;
+
+    /// <summary>Builds a block mapping <paramref name="inPlanes"/> channels to <paramref name="planes"/>.</summary>
+    /// <param name="inPlanes">Input channels.</param>
+    /// <param name="planes">Output channels.</param>
+    /// <param name="stride">Stride of the first convolution (and of the shortcut).</param>
+    /// <param name="batchNormSplits">1 → BatchNorm2d; more → <see cref="SplitBatchNorm2d"/> with that many splits.</param>
+    public BasicBlock(int inPlanes, int planes, int stride = 1, int batchNormSplits = 1) : base(nameof(BasicBlock))
+    {
+        Stride = stride;
+        conv1 = nn.Conv2d(inPlanes, planes, kernel_size: 3, stride: stride, padding: 1, bias: false);
+        bn1 = SplitBatchNorm2d.Create(planes, batchNormSplits);
+        conv2 = nn.Conv2d(planes, planes, kernel_size: 3, stride: 1, padding: 1, bias: false);
+        bn2 = SplitBatchNorm2d.Create(planes, batchNormSplits);
+        if (stride != 1 || inPlanes != planes * Expansion)
+        {
+            downsample = nn.Sequential(
+                nn.Conv2d(inPlanes, planes * Expansion, kernel_size: 1, stride: stride, bias: false),
+                SplitBatchNorm2d.Create(planes * Expansion, batchNormSplits));
+        }
+        RegisterComponents();
+    }
+
+    /// <summary>Stride of the block.</summary>
+    public int Stride { get; }
+
+    /// <summary>First 3×3 convolution (carries the stride).</summary>
+    public Conv2d Conv1 => conv1;
+
+    /// <summary>BatchNorm after <see cref="Conv1"/>.</summary>
+    public BatchNorm Bn1 => bn1;
+
+    /// <summary>Second 3×3 convolution.</summary>
+    public Conv2d Conv2 => conv2;
+
+    /// <summary>BatchNorm after <see cref="Conv2"/> (zeroed by zero-init-residual).</summary>
+    public BatchNorm Bn2 => bn2;
+
+    /// <summary>The projection shortcut (1×1 convolution, BatchNorm), or null for the identity shortcut.</summary>
+    public Sequential? Downsample => downsample;
+
+    /// <summary>relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)).</summary>
+    /// <param name="x">N×inPlanes×H×W.</param>
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var identity = downsample is null ? x : downsample.call(x);
+        var y = bn1.call(conv1.call(x)).relu_();
+        y = bn2.call(conv2.call(y));
+        return y.add_(identity).relu_().MoveToOuterDisposeScope();
+    }
+}

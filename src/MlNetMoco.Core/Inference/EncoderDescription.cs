@@ -1,0 +1,132 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Data;
+using MlNetMoco.Core.Methods;
+
+namespace MlNetMoco.Core.Inference;
+
+/// <summary>
+/// Everything needed to rebuild a trained encoder and feed it: the architecture, the projection head, the input
+/// image shape and the pixel normalisation, plus free-form <see cref="Metadata"/> (training options, step count, …).
+/// Stored as JSON in encoder files (<see cref="TrainedEncoder.Save"/>).
+/// </summary>
+/// <param name="Backbone">The backbone architecture (its <see cref="BackboneSpec.InChannels"/> must equal the input's channels).</param>
+/// <param name="Head">The recipe whose projection head sits in the backbone's <c>fc</c> slot (v1 linear, v2 MLP).</param>
+/// <param name="ProjectionDim">Output dimension of the projection head (positive).</param>
+/// <param name="InputShape">Shape C×H×W of the images the encoder takes.</param>
+/// <param name="Normalization">Per-channel mean/std applied to [0, 1] pixels before the network.</param>
+/// <remarks>
+/// Equality is by value, including the normalisation's arrays and the metadata's entries (the compiler's record
+/// equality would compare them by reference).
+/// </remarks>
+public sealed record EncoderDescription(
+    BackboneSpec Backbone, MoCoVersion Head, int ProjectionDim, ImageShape InputShape, ImageNormalization Normalization)
+{
+    private static readonly IReadOnlyDictionary<string, string> NoMetadata = new Dictionary<string, string>();
+
+    private static readonly JsonSerializerOptions Settings = new()
+    {
+        Converters = { new JsonStringEnumConverter() },
+        WriteIndented = false,
+    };
+
+    /// <summary>Free-form string pairs kept with the encoder (e.g. the pretraining options as JSON). Default empty.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = NoMetadata;
+
+    /// <summary>
+    /// Checks that the description is complete and consistent: backbone and normalisation present, a valid input shape
+    /// whose channels match the backbone's, one positive std per channel, a known head and a positive projection size.
+    /// </summary>
+    /// <returns>This description.</returns>
+    /// <exception cref="ArgumentException">A value is missing or inconsistent; the message names it.</exception>
+    public EncoderDescription Validate()
+    {
+        if (Backbone is null) throw new ArgumentException("Encoder description: the backbone is missing.");
+        if (Normalization is null || Normalization.Mean is null || Normalization.Std is null)
+            throw new ArgumentException("Encoder description: the normalisation is missing.");
+        if (!Enum.IsDefined(Head)) throw new ArgumentException($"Encoder description: head {(int)Head} is not a known MoCo version.");
+        if (ProjectionDim <= 0) throw new ArgumentException($"Encoder description: projection dimension {ProjectionDim} must be positive.");
+        InputShape.Validate();
+        if (InputShape.Channels != Backbone.InChannels)
+            throw new ArgumentException(
+                $"Encoder description: the backbone takes {Backbone.InChannels} channel(s) but the input shape is {InputShape}.");
+        Normalization.Validate(InputShape.Channels);
+        if (Metadata is null) throw new ArgumentException("Encoder description: the metadata is null (use an empty dictionary).");
+        return this;
+    }
+
+    /// <summary>Serialises the description to JSON (enums as names, floats round-trip exactly).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Settings);
+
+    /// <summary>Reads a description written by <see cref="ToJson"/> and validates it.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <exception cref="InvalidDataException">The text is not valid JSON for a description, or the description is inconsistent.</exception>
+    public static EncoderDescription FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        EncoderDescription? description;
+        try
+        {
+            description = JsonSerializer.Deserialize<EncoderDescription>(json, Settings);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
+        {
+            throw new InvalidDataException($"The encoder description is not valid JSON: {e.Message}", e);
+        }
+        if (description is null) throw new InvalidDataException("The encoder description is empty (JSON null).");
+        try
+        {
+            return description.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
+    }
+
+    /// <summary>Value equality: every positional value, the normalisation's means and stds, and the metadata entries.</summary>
+    /// <param name="other">The description to compare with.</param>
+    public bool Equals(EncoderDescription? other)
+    {
+        if (ReferenceEquals(this, other)) return true;
+        if (other is null) return false;
+        return Equals(Backbone, other.Backbone)
+            && Head == other.Head
+            && ProjectionDim == other.ProjectionDim
+            && InputShape == other.InputShape
+            && SameNormalization(Normalization, other.Normalization)
+            && SameMetadata(Metadata, other.Metadata);
+    }
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Backbone);
+        hash.Add(Head);
+        hash.Add(ProjectionDim);
+        hash.Add(InputShape);
+        if (Normalization?.Mean is not null) foreach (float m in Normalization.Mean) hash.Add(m);
+        if (Normalization?.Std is not null) foreach (float s in Normalization.Std) hash.Add(s);
+        hash.Add(Metadata?.Count ?? 0);
+        return hash.ToHashCode();
+    }
+
+    private static bool SameNormalization(ImageNormalization? a, ImageNormalization? b)
+    {
+        if (ReferenceEquals(a, b)) return true;
+        if (a is null || b is null) return false;
+        return (a.Mean ?? []).AsSpan().SequenceEqual(b.Mean ?? []) && (a.Std ?? []).AsSpan().SequenceEqual(b.Std ?? []);
+    }
+
+    private static bool SameMetadata(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b)
+    {
+        if (ReferenceEquals(a, b)) return true;
+        if (a is null || b is null || a.Count != b.Count) return false;
+        foreach (var (key, value) in a)
+            if (!b.TryGetValue(key, out var other) || !string.Equals(value, other, StringComparison.Ordinal))
+                return false;
+        return true;
+    }
+}

@@ -1,0 +1,28 @@
+namespace MlNetMoco.Core.Training;
+
+/// <summary>A progress report of pretraining, sent after every step and at the end of every epoch.</summary>
+/// <param name="Epoch">Zero-based epoch.</param>
+/// <param name="Epochs">Total number of epochs.</param>
+/// <param name="Step">Zero-based step within the epoch.</param>
+/// <param name="StepsPerEpoch">Steps in one epoch.</param>
+/// <param name="Loss">InfoNCE loss of the step (or the epoch mean when <paramref name="EndOfEpoch"/>).</param>
+/// <param name="LearningRate">The learning rate used by the step.</param>
+/// <param name="ContrastiveAccuracy">(K+1)-way top-1 accuracy of the positive key (epoch mean when <paramref name="EndOfEpoch"/>).</param>
+/// <param name="ImagesPerSecond">Throughput since the start of the epoch.</param>
+/// <param name="Eta">Estimated time to the end of training.</param>
+/// <param name="EndOfEpoch">True for the report that closes an epoch.</param>
+/// <param name="KnnAccuracy">k-NN monitor accuracy on the held-out set (end of epoch, when a monitor set is given).</param>
+/// <param name="EmbeddingStd">Collapse metric: mean per-dimension std of the L2-normalised projections, ≈ 1/√dim when healthy, → 0 on collapse (end of epoch).</param>
+public sealed record TrainingProgress(
+    int Epoch,
+    int Epochs,
+    int Step,
+    int StepsPerEpoch,
+    double Loss,
+    double LearningRate,
+    double ContrastiveAccuracy,
+    double ImagesPerSecond,
+    TimeSpan Eta,
+    bool EndOfEpoch = false,
+    double? KnnAccuracy = null,
+    double? EmbeddingStd = null);

@@ -1,0 +1,77 @@
+using Microsoft.ML;
+using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Methods;
+
+namespace MlNetMoco;
+
+/// <summary>The MoCo entries of <c>mlContext.Transforms</c>.</summary>
+public static class MoCoCatalog
+{
+    /// <summary>
+    /// Pretrains an image encoder with MoCo (momentum contrast, self-supervised: no labels) when fitted, and appends
+    /// its pooled representation of each image as a <c>Vector&lt;Single&gt;</c> column for downstream trainers.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog (<c>mlContext.Transforms</c>).</param>
+    /// <param name="outputColumnName">The feature column to write. Default "Features".</param>
+    /// <param name="inputColumnName">
+    /// The input: a known-size <c>Vector&lt;Single&gt;</c> of C×H×W pixels in [0, 255] (<c>ExtractPixels</c> with its
+    /// defaults) or an <c>MLImage</c> column (<c>LoadImages</c>, <c>ResizeImages</c>). Default "Pixels".
+    /// </param>
+    /// <param name="imageHeight">Image height; null takes it from the column. Default null.</param>
+    /// <param name="imageWidth">Image width; null takes it from the column. Default null.</param>
+    /// <param name="imageChannels">Image channels (1 or 3); null takes it from the column. Default null.</param>
+    /// <param name="epochs">Passes over the images. Default 200 (MoCo).</param>
+    /// <param name="batchSize">Images per step, a multiple of 8 (the default BatchNormSplits). Default 256 (MoCo).</param>
+    /// <param name="version">MoCo v1 (He et al. 2020) or v2 (Chen et al. 2020) recipe. Default v2.</param>
+    /// <param name="backbone">Encoder architecture. Default ResNet-18; SmallConvNet for small images on the CPU.</param>
+    /// <param name="device">"auto" (CUDA when available), "cpu", "cuda" or "cuda:N". Default "auto".</param>
+    /// <param name="seed">Seed of every random choice. Default 0.</param>
+    /// <returns>The estimator; every other setting has its <see cref="MoCoOptions"/> default.</returns>
+    public static MoCoEstimator PretrainMoCo(this TransformsCatalog catalog,
+        string outputColumnName = "Features",
+        string inputColumnName = "Pixels",
+        int? imageHeight = null,
+        int? imageWidth = null,
+        int? imageChannels = null,
+        int epochs = 200,
+        int batchSize = 256,
+        MoCoVersion version = MoCoVersion.V2,
+        BackboneKind backbone = BackboneKind.ResNet18,
+        string device = "auto",
+        int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new MoCoEstimator(new MoCoOptions
+        {
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            ImageHeight = imageHeight,
+            ImageWidth = imageWidth,
+            ImageChannels = imageChannels,
+            Epochs = epochs,
+            BatchSize = batchSize,
+            Version = version,
+            Backbone = backbone,
+            Device = device,
+            Seed = seed,
+        });
+    }
+
+    /// <summary>
+    /// Pretrains an image encoder with MoCo when fitted, with every setting of <paramref name="options"/>, and appends
+    /// its representation of each image as a <c>Vector&lt;Single&gt;</c> column.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog (<c>mlContext.Transforms</c>).</param>
+    /// <param name="options">The settings (copied).</param>
+    /// <returns>The estimator.</returns>
+    /// <remarks>
+    /// A catalog extension cannot reach its <c>MLContext</c> (ML.NET keeps that internal), so messages go to
+    /// <see cref="MoCoOptions.Log"/>; to also see them in <c>MLContext.Log</c>, create the estimator with
+    /// <see cref="MoCoEstimator(MLContext, MoCoOptions)"/>.
+    /// </remarks>
+    public static MoCoEstimator PretrainMoCo(this TransformsCatalog catalog, MoCoOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new MoCoEstimator(options);
+    }
+}

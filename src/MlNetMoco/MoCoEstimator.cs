@@ -1,0 +1,167 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Training;
+using MlNetMoco.Data;
+using MlNetMoco.Logging;
+using MlNetMoco.Persistence;
+using MlNetMoco.Schema;
+
+namespace MlNetMoco;
+
+/// <summary>
+/// MoCo self-supervised pretraining as an ML.NET estimator. <see cref="Fit"/> reads the input images once into
+/// memory (one byte per value), pretrains an encoder with the momentum-contrast loop of MoCo v1/v2 on TorchSharp
+/// (GPU when available) and returns a <see cref="MoCoTransformer"/> that writes each row's representation to a
+/// feature column for the ML.NET trainers downstream. Labels are not used.
+/// </summary>
+/// <remarks>
+/// Create it with <c>mlContext.Transforms.PretrainMoCo(...)</c>, or with
+/// <see cref="MoCoEstimator(MLContext, MoCoOptions)"/> to also log to <c>MLContext.Log</c>. See
+/// <see cref="MoCoOptions"/> for every setting and its default.
+/// </remarks>
+public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
+{
+    /// <summary>Only builds SchemaShapes (SchemaShape.Column has no public constructor); holds no user state.</summary>
+    private static readonly MLContext SchemaContext = new(seed: 0);
+
+    private readonly MoCoOptions _options;
+    private readonly MoCoLog _log;
+
+    /// <summary>Creates the estimator; messages go to <see cref="MoCoOptions.Log"/> only.</summary>
+    /// <param name="options">The settings (copied: later changes to the object do not affect this estimator).</param>
+    /// <exception cref="ArgumentException">A setting is out of range (the message names it).</exception>
+    public MoCoEstimator(MoCoOptions options) : this(null, options)
+    {
+    }
+
+    /// <summary>Creates the estimator; messages go to <c>MLContext.Log</c> and to <see cref="MoCoOptions.Log"/>.</summary>
+    /// <param name="mlContext">The context whose log receives messages; null logs to <see cref="MoCoOptions.Log"/> only.</param>
+    /// <param name="options">The settings (copied: later changes to the object do not affect this estimator).</param>
+    /// <exception cref="ArgumentException">A setting is out of range (the message names it).</exception>
+    public MoCoEstimator(MLContext? mlContext, MoCoOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Clone().Validate();
+        _log = new MoCoLog(mlContext, _options.Log);
+    }
+
+    /// <summary>A copy of the settings of this estimator.</summary>
+    public MoCoOptions Options => _options.Clone();
+
+    /// <summary>
+    /// The schema the fitted transformer will produce: the input columns, then the feature column
+    /// (<c>Vector&lt;Single&gt;</c> of known size) and the projection column when one is asked for.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// The input column is missing, is neither a <c>Vector&lt;Single&gt;</c> nor an image, is a variable-size vector,
+    /// is an image without a known size (no ResizeImages, no ImageHeight/ImageWidth), or an output column already
+    /// exists; the message names the column and what was expected. (A SchemaShape carries no vector sizes, so a size
+    /// that does not match the declared image shape is reported by <see cref="Fit"/> before training.)
+    /// </exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        InputBinding.Check(inputSchema, _options.InputColumnName, InputBinding.DeclaredShape.From(_options), Outputs);
+        return new SchemaShape(inputSchema.Concat(OutputShapeColumns()));
+    }
+
+    /// <summary>
+    /// Validates the schema and settings, reads every image of the input column (rejecting NaN/∞ with the row
+    /// number), pretrains the encoder and returns the transformer. Reports progress through
+    /// <see cref="MoCoOptions.Progress"/> and honours <see cref="MoCoOptions.CancellationToken"/>.
+    /// </summary>
+    /// <param name="input">The training images (other columns, labels included, are ignored).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The input schema does not fit (see <see cref="GetOutputSchema"/>; also a vector size that does not match the image shape).</exception>
+    /// <exception cref="ArgumentException">A setting is out of range; the input is empty, smaller than one batch, or a row holds NaN/∞ (named).</exception>
+    /// <exception cref="OperationCanceledException">The cancellation token was cancelled.</exception>
+    public MoCoTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var options = _options;
+        var token = options.CancellationToken;
+        token.ThrowIfCancellationRequested();
+
+        var binding = InputBinding.Resolve(input.Schema, options.InputColumnName, InputBinding.DeclaredShape.From(options), Outputs);
+        var pretrain = options.ToPretrainOptions(binding.Shape.Channels);
+        if (options.KnnMonitor is { } monitor && (monitor.Train.Shape != binding.Shape || monitor.Test.Shape != binding.Shape))
+            throw new ArgumentException(
+                $"The k-NN monitor images ({monitor.Train.Shape} and {monitor.Test.Shape}) do not have the shape of the training images ({binding.Shape}).",
+                nameof(MoCoOptions.KnnMonitor));
+
+        var data = DataViewImageReader.Read(input, binding, options.InputScale, _log, token);
+        if (data.Count == 0)
+            throw new ArgumentException($"The input has no rows: MoCo needs images in column '{binding.ColumnName}'.", nameof(input));
+        if (data.Count < options.BatchSize)
+            throw new ArgumentException(
+                $"The input has {data.Count} images in column '{binding.ColumnName}', fewer than one batch of {options.BatchSize} " +
+                "(the last partial batch of an epoch is dropped): lower MoCoOptions.BatchSize (keeping it a multiple of BatchNormSplits) or add images.",
+                nameof(input));
+        _log.Info($"MoCo {options.Version}: read {data.Count} images of shape {binding.Shape} from column '{binding.ColumnName}'; " +
+                  $"{options.Backbone}, {options.Epochs} epoch(s) of {data.Count / options.BatchSize} step(s).");
+
+        var result = Pretrainer.Run(data, pretrain, options.Normalization, options.Progress, options.KnnMonitor, _log.Info, token);
+        try
+        {
+            // The core checks the token between steps; a cancellation after the last step must still cancel Fit.
+            token.ThrowIfCancellationRequested();
+            var config = TransformerConfig.From(options, binding.Kind, binding.Shape) with
+            {
+                TrainingOptionsJson = PretrainOptionsJson.Serialize(pretrain),
+            };
+            return new MoCoTransformer(result.Encoder, config, result.History, _log);
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+    }
+
+    private InputBinding.OutputNames Outputs => new(_options.OutputColumnName, _options.ProjectionColumnName);
+
+    private IEnumerable<SchemaShape.Column> OutputShapeColumns()
+    {
+        int featureDim = BackboneFactory.FeatureDimOf(new BackboneSpec(_options.Backbone));
+        if (_options.ProjectionColumnName is null)
+        {
+            var definition = SchemaDefinition.Create(typeof(OneVector));
+            definition[0].ColumnName = _options.OutputColumnName;
+            definition[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, featureDim);
+            return ShapeOf<OneVector>(definition);
+        }
+        else
+        {
+            var definition = SchemaDefinition.Create(typeof(TwoVectors));
+            definition[0].ColumnName = _options.OutputColumnName;
+            definition[0].ColumnType = new VectorDataViewType(NumberDataViewType.Single, featureDim);
+            definition[1].ColumnName = _options.ProjectionColumnName;
+            definition[1].ColumnType = new VectorDataViewType(NumberDataViewType.Single, _options.ProjectionDim);
+            return ShapeOf<TwoVectors>(definition);
+        }
+    }
+
+    private static IEnumerable<SchemaShape.Column> ShapeOf<TOut>(SchemaDefinition definition) where TOut : class, new()
+    {
+        lock (SchemaContext)
+        {
+            var mapping = SchemaContext.Transforms.CustomMapping<NoInput, TOut>(static (_, _) => { }, contractName: null, outputSchemaDefinition: definition);
+            return mapping.GetOutputSchema(new SchemaShape(Array.Empty<SchemaShape.Column>())).ToList();
+        }
+    }
+
+    private sealed class NoInput
+    {
+    }
+
+    private sealed class OneVector
+    {
+        public float[] Features = Array.Empty<float>();
+    }
+
+    private sealed class TwoVectors
+    {
+        public float[] Features = Array.Empty<float>();
+        public float[] Projection = Array.Empty<float>();
+    }
+}

@@ -1,0 +1,299 @@
+using Microsoft.ML.SearchSpace;
+using MlNetMoco.Core.Augmentations;
+using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Data;
+using MlNetMoco.Core.Methods;
+using MlNetMoco.Core.Optimization;
+using MlNetMoco.Core.Training;
+
+namespace MlNetMoco;
+
+/// <summary>
+/// Every setting of <see cref="MoCoEstimator"/>: the columns it reads and writes, the image shape and pixel scale,
+/// and the MoCo pretraining recipe. Training defaults follow facebookresearch/moco (<c>main_moco.py</c>) for
+/// MoCo v1 (He et al. 2020, "Momentum Contrast for Unsupervised Visual Representation Learning", arXiv:1911.05722)
+/// and MoCo v2 (Chen et al. 2020, "Improved Baselines with Momentum Contrastive Learning", arXiv:2003.04297),
+/// unless a setting says otherwise. Those defaults are for ImageNet on a GPU; for small images on the CPU use
+/// <see cref="BackboneKind.SmallConvNet"/>, a smaller <see cref="BatchSize"/>, <see cref="QueueSize"/> and
+/// <see cref="Epochs"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Tunable numeric settings carry <c>Microsoft.ML.SearchSpace</c> attributes (<see cref="RangeAttribute"/>,
+/// <see cref="ChoiceAttribute"/>, <see cref="BooleanChoiceAttribute"/>) so that AutoML's <c>SearchSpace&lt;MoCoOptions&gt;</c>
+/// can sweep them. Settings that are not hyper-parameters (columns, shape, device, paths, callbacks) carry none.
+/// </para>
+/// <para>
+/// Input pixels: a <c>Vector&lt;Single&gt;</c> column laid out C×H×W channel-major (what <c>ExtractPixels</c>
+/// writes with its default <c>interleavePixelColors: false</c>), with values in [0, <see cref="InputScale"/>]
+/// (default 255, <c>ExtractPixels</c>' default output range); or an <c>MLImage</c> column (what <c>LoadImages</c>
+/// and <c>ResizeImages</c> write), read as RGB in the R, G, B plane order of <c>ExtractPixels</c>' defaults.
+/// </para>
+/// </remarks>
+public sealed class MoCoOptions
+{
+    // ----- Columns and input --------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Name of the output column holding the backbone's pooled representation, a <c>Vector&lt;Single, D&gt;</c>
+    /// with D = 256 (SmallConvNet), 512 (ResNet-18/34) or 2048 (ResNet-50). This is the encoder output before the
+    /// projection head, the representation the MoCo papers evaluate with a linear classifier. Default "Features"
+    /// (the column name ML.NET trainers read by default).
+    /// </summary>
+    public string OutputColumnName { get; set; } = "Features";
+
+    /// <summary>
+    /// Name of the input column: a known-size <c>Vector&lt;Single&gt;</c> of C×H×W pixels or an <c>MLImage</c>
+    /// column. Default "Pixels".
+    /// </summary>
+    public string InputColumnName { get; set; } = "Pixels";
+
+    /// <summary>
+    /// When set, Transform also writes the projection head's output (<see cref="ProjectionDim"/> values, the
+    /// embedding the contrastive loss is computed on, not L2-normalised) to a column of this name.
+    /// Default null (not written).
+    /// </summary>
+    public string? ProjectionColumnName { get; set; }
+
+    /// <summary>
+    /// Number of image channels (1 grayscale, 3 RGB). Null takes it from the column: the first of the three
+    /// dimensions <c>ExtractPixels</c> gives its output, size/(height·width) for a one-dimensional vector, 3 for an
+    /// image column. Default null.
+    /// </summary>
+    public int? ImageChannels { get; set; }
+
+    /// <summary>
+    /// Image height in pixels. Null takes it from the column's dimensions (<c>ExtractPixels</c> output, an image
+    /// column after <c>ResizeImages</c>); required for a one-dimensional vector column that is not square. Default null.
+    /// </summary>
+    public int? ImageHeight { get; set; }
+
+    /// <summary>Image width in pixels; see <see cref="ImageHeight"/>. Default null.</summary>
+    public int? ImageWidth { get; set; }
+
+    /// <summary>
+    /// The value of a full-intensity pixel in a vector input column: values are divided by it to reach [0, 1].
+    /// Default 255, the range of <c>ExtractPixels</c> with its default <c>scaleImage: 1</c>; use 1 when the pixels
+    /// are already in [0, 1] (e.g. <c>ExtractPixels(scaleImage: 1f / 255)</c>). Values outside [0, InputScale] are
+    /// clamped, with one warning. Image columns are always read as 8-bit (0..255) and ignore this setting.
+    /// </summary>
+    public float InputScale { get; set; } = 255f;
+
+    /// <summary>
+    /// Per-channel mean and standard deviation (in [0, 1] units) applied after augmentation and at inference.
+    /// Null computes them from the training images. Default null.
+    /// </summary>
+    public ImageNormalization? Normalization { get; set; }
+
+    /// <summary>
+    /// Rows per forward pass of Transform (inference in eval mode, no gradients). Only speed and memory depend on
+    /// it; the features of a row do not. Default 64.
+    /// </summary>
+    public int TransformBatchSize { get; set; } = 64;
+
+    // ----- Method and architecture ---------------------------------------------------------------------------
+
+    /// <summary>
+    /// The recipe the version-dependent defaults follow: projection head (linear for v1, 2-layer MLP for v2),
+    /// <see cref="Temperature"/>, <see cref="Schedule"/> and <see cref="Augmentation"/>. Default
+    /// <see cref="MoCoVersion.V2"/> (Chen et al. 2020).
+    /// </summary>
+    public MoCoVersion Version { get; set; } = MoCoVersion.V2;
+
+    /// <summary>The encoder architecture. Default <see cref="BackboneKind.ResNet18"/> (the MoCo CIFAR-10 demo's encoder).</summary>
+    public BackboneKind Backbone { get; set; } = BackboneKind.ResNet18;
+
+    /// <summary>
+    /// ResNets only: a 3×3 stride-1 first convolution and no max-pool, for small images such as 32×32 (as in the
+    /// MoCo CIFAR-10 demo); false keeps the ImageNet stem. Default false.
+    /// </summary>
+    [BooleanChoice(false)]
+    public bool SmallImageStem { get; set; }
+
+    /// <summary>Output dimension of the projection head, the contrastive embedding. Default 128 (MoCo v1 and v2).</summary>
+    [Choice(new object[] { 64, 128, 256 }, 128)]
+    public int ProjectionDim { get; set; } = 128;
+
+    /// <summary>
+    /// Number of negative keys in the queue, K. Default 65536 (MoCo); clamped to the number of training images.
+    /// </summary>
+    [Range(256, 65536, 65536, true)]
+    public int QueueSize { get; set; } = 65536;
+
+    /// <summary>Momentum m of the key encoder update θk ← m·θk + (1 − m)·θq. Default 0.999 (MoCo).</summary>
+    [Range(0.99, 0.9999, 0.999, false)]
+    public double EncoderMomentum { get; set; } = 0.999;
+
+    /// <summary>
+    /// Softmax temperature T of the InfoNCE loss. Null takes the version's value: 0.07 for v1 (He et al. 2020),
+    /// 0.2 for v2 (Chen et al. 2020). Default null.
+    /// </summary>
+    public double? Temperature { get; set; }
+
+    /// <summary>
+    /// Number of sub-batches BatchNorm normalises separately in training (Shuffle-BN of MoCo simulated on one device,
+    /// as in the MoCo CIFAR-10 demo's SplitBatchNorm); <see cref="BatchSize"/> must be a multiple of it; 1 gives
+    /// plain BatchNorm. Default 8 (the MoCo CIFAR-10 demo).
+    /// </summary>
+    public int BatchNormSplits { get; set; } = 8;
+
+    // ----- Optimisation --------------------------------------------------------------------------------------
+
+    /// <summary>Number of passes over the training images. Default 200 (MoCo v1 and v2 ImageNet runs).</summary>
+    [Range(1, 800, 200, true)]
+    public int Epochs { get; set; } = 200;
+
+    /// <summary>
+    /// Images per step; the last partial batch of an epoch is dropped, and Fit needs at least one full batch.
+    /// Default 256 (MoCo).
+    /// </summary>
+    [Choice(new object[] { 32, 64, 128, 256, 512 }, 256)]
+    public int BatchSize { get; set; } = 256;
+
+    /// <summary>
+    /// SGD learning rate for a batch of 256 images; the rate used is BaseLearningRate·BatchSize/256 (linear
+    /// scaling, Goyal et al. 2017). Default 0.03 (MoCo).
+    /// </summary>
+    [Range(0.001, 1.0, 0.03, true)]
+    public double BaseLearningRate { get; set; } = 0.03;
+
+    /// <summary>SGD momentum. Default 0.9 (MoCo).</summary>
+    [Range(0.5, 0.99, 0.9, false)]
+    public double SgdMomentum { get; set; } = 0.9;
+
+    /// <summary>SGD weight decay. Default 1e-4 (MoCo).</summary>
+    [Range(1e-6, 1e-3, 1e-4, true)]
+    public double WeightDecay { get; set; } = 1e-4;
+
+    /// <summary>
+    /// Learning-rate schedule. Null takes the version's: step decay ×0.1 at 60 % and 80 % of the epochs for v1
+    /// (MoCo's epochs 120 and 160 of 200), cosine for v2. Default null.
+    /// </summary>
+    public LearningRateScheduleKind? Schedule { get; set; }
+
+    /// <summary>Epochs of linear learning-rate warm-up from 0 (fewer than <see cref="Epochs"/>). Default 0 (MoCo).</summary>
+    public int WarmupEpochs { get; set; }
+
+    /// <summary>
+    /// Augmentation recipe of the two views. Null follows <see cref="Version"/>: MoCo v1's (random resized crop,
+    /// grayscale, colour jitter, flip) or MoCo v2's (adds Gaussian blur, stronger jitter). Default null.
+    /// </summary>
+    public AugmentationPreset? Augmentation { get; set; }
+
+    /// <summary>Side length of the random crops fed to the encoders; null keeps the input size. Default null.</summary>
+    public int? CropSize { get; set; }
+
+    // ----- Run control ---------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Device: "auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:N". Used by Fit and by Transform.
+    /// Default "auto".
+    /// </summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>
+    /// Seed of every random choice (initialisation, epoch order, augmentations). The same seed on the CPU gives
+    /// identical training. Default 0.
+    /// </summary>
+    public int Seed { get; set; }
+
+    /// <summary>Folder for training checkpoints; null writes none. Default null.</summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>Write a checkpoint every N epochs (and always after the last). Default 10.</summary>
+    public int CheckpointEveryEpochs { get; set; } = 10;
+
+    /// <summary>A checkpoint file to resume training from; null starts afresh. Default null.</summary>
+    public string? ResumeFrom { get; set; }
+
+    /// <summary>Receives a report after every training step and at the end of every epoch. Default null.</summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>
+    /// Cancels Fit: checked while the input is read and between training steps; Fit then throws
+    /// <see cref="OperationCanceledException"/> (after writing a checkpoint when <see cref="CheckpointDirectory"/>
+    /// is set). Default none.
+    /// </summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>
+    /// Receives one-line messages of Fit and Transform (device, warnings, checkpoints), in addition to the ML.NET
+    /// channel (<c>MLContext.Log</c>) when the estimator was built with an <c>MLContext</c>. Default null.
+    /// </summary>
+    public Action<string>? Log { get; set; }
+
+    // ----- k-NN monitor --------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Labelled images for the k-NN monitor (Wu et al. 2018, "Unsupervised Feature Learning via Non-Parametric
+    /// Instance Discrimination"; used by the MoCo CIFAR-10 demo): at the end of every epoch the test images are
+    /// classified by a weighted vote of their nearest training images, reported as
+    /// <see cref="TrainingProgress.KnnAccuracy"/>. Build it from data views with
+    /// <see cref="MoCoKnnMonitor.FromDataViews"/>. Default null (no monitor).
+    /// </summary>
+    public KnnMonitorData? KnnMonitor { get; set; }
+
+    /// <summary>Number of neighbours of the k-NN monitor. Default 200 (Wu et al. 2018, the MoCo CIFAR-10 demo).</summary>
+    public int KnnNeighbors { get; set; } = 200;
+
+    /// <summary>Temperature of the k-NN monitor's weighted vote. Default 0.1 (Wu et al. 2018, the MoCo CIFAR-10 demo).</summary>
+    public double KnnTemperature { get; set; } = 0.1;
+
+    /// <summary>A shallow copy (callbacks, token and monitor data are shared).</summary>
+    public MoCoOptions Clone() => (MoCoOptions)MemberwiseClone();
+
+    /// <summary>
+    /// The core training options for images with <paramref name="channels"/> channels (the backbone's input
+    /// channels), validated.
+    /// </summary>
+    /// <exception cref="ArgumentException">A training setting is out of range (the message names it).</exception>
+    public PretrainOptions ToPretrainOptions(int channels) => new PretrainOptions
+    {
+        Version = Version,
+        Backbone = new BackboneSpec(Backbone, channels, SmallImageStem),
+        ProjectionDim = ProjectionDim,
+        QueueSize = QueueSize,
+        EncoderMomentum = EncoderMomentum,
+        Temperature = Temperature,
+        BatchNormSplits = BatchNormSplits,
+        Epochs = Epochs,
+        BatchSize = BatchSize,
+        BaseLearningRate = BaseLearningRate,
+        SgdMomentum = SgdMomentum,
+        WeightDecay = WeightDecay,
+        Schedule = Schedule,
+        WarmupEpochs = WarmupEpochs,
+        Augmentation = Augmentation,
+        CropSize = CropSize,
+        Device = Device,
+        Seed = Seed,
+        CheckpointDirectory = CheckpointDirectory,
+        CheckpointEveryEpochs = CheckpointEveryEpochs,
+        ResumeFrom = ResumeFrom,
+        KnnNeighbors = KnnNeighbors,
+        KnnTemperature = KnnTemperature,
+    }.Validate();
+
+    /// <summary>
+    /// Checks the column and input settings (the training settings are checked by <see cref="ToPretrainOptions"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">A setting is out of range (the message names it).</exception>
+    public MoCoOptions Validate()
+    {
+        static void Check(bool ok, string name, object? value, string expected)
+        {
+            if (!ok) throw new ArgumentException($"MoCoOptions.{name} = {value ?? "null"} is not valid: expected {expected}.", name);
+        }
+        Check(!string.IsNullOrWhiteSpace(OutputColumnName), nameof(OutputColumnName), OutputColumnName, "a column name");
+        Check(!string.IsNullOrWhiteSpace(InputColumnName), nameof(InputColumnName), InputColumnName, "a column name");
+        Check(ProjectionColumnName is null || ProjectionColumnName.Trim().Length > 0, nameof(ProjectionColumnName), ProjectionColumnName, "null or a column name");
+        Check(ProjectionColumnName != OutputColumnName, nameof(ProjectionColumnName), ProjectionColumnName, $"a name other than OutputColumnName ('{OutputColumnName}')");
+        Check(ImageChannels is null or > 0, nameof(ImageChannels), ImageChannels, "null or a positive number");
+        Check(ImageHeight is null or > 0, nameof(ImageHeight), ImageHeight, "null or a positive number");
+        Check(ImageWidth is null or > 0, nameof(ImageWidth), ImageWidth, "null or a positive number");
+        Check(float.IsFinite(InputScale) && InputScale > 0, nameof(InputScale), InputScale, "a positive number (255 for ExtractPixels' default range, 1 for [0, 1])");
+        Check(TransformBatchSize >= 1, nameof(TransformBatchSize), TransformBatchSize, "at least 1");
+        Check(!string.IsNullOrWhiteSpace(Device), nameof(Device), Device, "\"auto\", \"cpu\", \"cuda\" or \"cuda:N\"");
+        return this;
+    }
+}

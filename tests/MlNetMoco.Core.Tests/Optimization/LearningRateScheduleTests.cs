@@ -1,0 +1,35 @@
+using MlNetMoco.Core.Methods;
+using MlNetMoco.Core.Optimization;
+using MlNetMoco.Core.Training;
+
+namespace MlNetMoco.Core.Tests.Optimization;
+
+public class LearningRateScheduleTests
+{
+    [Fact]
+    public void Step_schedule_divides_by_ten_at_60_and_80_percent()
+    {
+        var o = PretrainOptions.ForVersion(MoCoVersion.V1) with { Epochs = 200, BatchSize = 256 };
+        Assert.Equal(0.03, LearningRateSchedule.At(o, 0, 0, 10), 12);
+        Assert.Equal(0.03, LearningRateSchedule.At(o, 119, 9, 10), 12);
+        Assert.Equal(0.003, LearningRateSchedule.At(o, 120, 0, 10), 12);
+        Assert.Equal(0.0003, LearningRateSchedule.At(o, 160, 0, 10), 12);
+    }
+
+    [Fact]
+    public void Cosine_schedule_follows_half_a_cosine_per_epoch_with_linear_scaling()
+    {
+        var o = PretrainOptions.ForVersion(MoCoVersion.V2) with { Epochs = 10, BatchSize = 512 };
+        Assert.Equal(0.06, LearningRateSchedule.At(o, 0, 3, 10), 12);
+        Assert.Equal(0.06 * 0.5 * (1 + Math.Cos(Math.PI * 5 / 10)), LearningRateSchedule.At(o, 5, 0, 10), 12);
+    }
+
+    [Fact]
+    public void Warmup_rises_linearly_per_step_to_the_scaled_rate()
+    {
+        var o = PretrainOptions.ForVersion(MoCoVersion.V2) with { Epochs = 10, WarmupEpochs = 2, BatchSize = 256 };
+        Assert.Equal(0.03 / 20, LearningRateSchedule.At(o, 0, 0, 10), 12);
+        Assert.Equal(0.03, LearningRateSchedule.At(o, 1, 9, 10), 12);
+        Assert.Equal(0.03, LearningRateSchedule.At(o, 2, 0, 10), 12);
+    }
+}

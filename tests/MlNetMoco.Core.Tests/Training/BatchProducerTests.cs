@@ -1,0 +1,48 @@
+using MlNetMoco.Core.Data;
+using MlNetMoco.Core.Training;
+
+namespace MlNetMoco.Core.Tests.Training;
+
+public class BatchProducerTests
+{
+    private static InMemoryImageDataset Numbered(int count)
+    {
+        var data = new InMemoryImageDataset(new ImageShape(1, 1, 2));
+        for (int i = 0; i < count; i++) data.Add(new[] { i / 255f, 1f });
+        return data;
+    }
+
+    [Fact]
+    public void Yields_full_batches_in_order_and_drops_the_last_partial_one()
+    {
+        var data = Numbered(7);
+        var order = new[] { 6, 5, 4, 3, 2, 1, 0 };
+        var batches = BatchProducer.Batches(data, order, 3).ToList();
+        Assert.Equal(2, batches.Count);
+        Assert.Equal(new[] { 6f, 1, 5, 1, 4, 1 }, batches[0].Select((v, i) => i % 2 == 0 ? MathF.Round(v * 255) : v));
+        Assert.Equal(new[] { 3f, 2, 1 }, batches[1].Where((_, i) => i % 2 == 0).Select(v => MathF.Round(v * 255)));
+    }
+
+    [Fact]
+    public void Starts_at_the_requested_batch_and_stops_early_without_hanging()
+    {
+        var data = Numbered(100);
+        var order = Enumerable.Range(0, 100).ToArray();
+        var first = BatchProducer.Batches(data, order, 10, firstBatch: 8).First();
+        Assert.Equal(80f, MathF.Round(first[0] * 255));
+    }
+
+    private sealed class Failing : IImageDataset
+    {
+        public int Count => 10;
+        public ImageShape Shape => new(1, 1, 1);
+        public void CopyImages(ReadOnlySpan<int> indices, Span<float> destination) => throw new IOException("disk gone");
+    }
+
+    [Fact]
+    public void A_failing_source_surfaces_its_exception()
+    {
+        var e = Assert.ThrowsAny<Exception>(() => BatchProducer.Batches(new Failing(), Enumerable.Range(0, 10).ToArray(), 2).ToList());
+        Assert.Contains("disk gone", e.ToString());
+    }
+}
