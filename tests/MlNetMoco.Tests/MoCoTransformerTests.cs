@@ -54,10 +54,21 @@ public class MoCoTransformerTests(FittedTransformerFixture fixture)
     }
 
     [Fact]
+    public void PredictionEngine_keeps_the_transformer_alive_when_told_not_to_own_it()
+    {
+        using var transformer = fixture.Copy();
+        using (var engine = _ml.Model.CreatePredictionEngine<PixelRow, FeatureRow>(transformer, new PredictionEngineOptions { OwnsTransformer = false }))
+            engine.Predict(fixture.Rows[0]);
+
+        Assert.Equal(fixture.Rows.Count, Features(transformer.Transform(fixture.Data)).Count);
+    }
+
+    [Fact]
     public void PredictionEngine_gives_the_features_of_Transform_for_the_same_row()
     {
         var fromTransform = Features(fixture.Transformer.Transform(fixture.Data));
-        using var engine = _ml.Model.CreatePredictionEngine<PixelRow, FeatureRow>(fixture.Transformer);
+        // The engine owns (and disposes) its transformer by default, as ML.NET documents: give it a copy.
+        using var engine = _ml.Model.CreatePredictionEngine<PixelRow, FeatureRow>(fixture.Copy());
 
         foreach (int row in new[] { 0, 5, 17, 5 })
         {
@@ -69,7 +80,8 @@ public class MoCoTransformerTests(FittedTransformerFixture fixture)
     [Fact]
     public void PredictionEngine_works_through_a_transformer_chain()
     {
-        var chain = new TransformerChain<ITransformer>(fixture.Transformer, _ml.Transforms.CopyColumns("Copy", "Features").Fit(fixture.Transformer.Transform(fixture.Data)));
+        var copy = fixture.Copy();
+        var chain = new TransformerChain<ITransformer>(copy, _ml.Transforms.CopyColumns("Copy", "Features").Fit(copy.Transform(fixture.Data)));
         using var engine = _ml.Model.CreatePredictionEngine<PixelRow, FeatureRow>(chain);
         var expected = Features(fixture.Transformer.Transform(fixture.Data));
 

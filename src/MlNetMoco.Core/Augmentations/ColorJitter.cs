@@ -73,7 +73,8 @@ public sealed class ColorJitter : IBatchAugmentation
         var u = BatchOps.Uniform(generator, n, Draws);
         var selected = BatchOps.Bernoulli(u, Draws, 0, P);
 
-        // Per-sample factors (identity where unused) and order of the four ops (argsort of four uniforms).
+        // Per-sample factors (drawn for every sample, used only where jitter applies) and order of the four ops
+        // (argsort of four uniforms: a uniformly random permutation per sample).
         var factors = new double[4][];
         for (int op = 0; op < 4; op++) factors[op] = new double[n];
         var order = new int[n][];
