@@ -23,7 +23,9 @@ namespace MlNetMoco;
 /// Transform is lazy and batched: features are computed only when a cursor reads the output column, in forward
 /// passes of <see cref="TransformBatchSize"/> rows, in evaluation mode (BatchNorm running statistics) without
 /// gradients, so the features of a row do not depend on the rows it is batched with. The single-row path
-/// (<c>mlContext.Model.CreatePredictionEngine</c>) computes each row alone and gives the same values.
+/// (<c>mlContext.Model.CreatePredictionEngine</c>) computes each row alone and gives the same values. Features are
+/// not stored: every pass over the output computes them again, so put <c>AppendCacheCheckpoint(mlContext)</c> after
+/// MoCo when the next trainer makes several passes (L-BFGS, SDCA).
 /// </para>
 /// <para>
 /// Persistence: <see cref="Save(string)"/> and <see cref="Load(MLContext, string, string)"/> (one zip file: the
@@ -32,7 +34,11 @@ namespace MlNetMoco;
 /// <see cref="NotSupportedException"/>; save the MoCo transformer with <see cref="Save(string)"/> and the
 /// downstream part of the pipeline with <c>mlContext.Model.Save</c> separately.
 /// </para>
-/// <para>The transformer owns native (TorchSharp) memory: dispose it when done.</para>
+/// <para>
+/// The transformer owns native (TorchSharp) memory: dispose it when done. Disposing a <c>TransformerChain</c>
+/// disposes it too, and so does disposing a <c>PredictionEngine</c> made from it, since ML.NET's
+/// <c>PredictionEngineOptions.OwnsTransformer</c> defaults to true; set it to false to keep using the transformer.
+/// </para>
 /// </remarks>
 public sealed class MoCoTransformer : ITransformer, IDisposable
 {

@@ -98,6 +98,14 @@ public static class Pretrainer
                 progress?.Report(new TrainingProgress(epoch, options.Epochs, step, stepsPerEpoch, loss, lr, accuracy, imagesPerSecond, eta));
             }
 
+            // The producer also watches the token and may end the epoch early: never treat that as a finished epoch.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                string? saved = session.SaveCheckpoint("cancelled");
+                if (saved != null) log?.Invoke($"Cancelled at epoch {epoch}, step {session.StepInEpoch}; state saved to '{saved}'.");
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             double? knn = monitor is null ? null : session.EvaluateKnn(monitor);
             var summary = new TrainingProgress(epoch, options.Epochs, stepsPerEpoch - 1, stepsPerEpoch,
                 lossSum / Math.Max(stepsDone, 1), LearningRateSchedule.At(options, epoch, stepsPerEpoch - 1, stepsPerEpoch),

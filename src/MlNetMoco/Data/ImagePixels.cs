@@ -9,7 +9,7 @@ namespace MlNetMoco.Data;
 internal static class ImagePixels
 {
     /// <summary>Luminance weights of <c>ConvertToGrayscale</c> (ITU-R BT.601, rounded as in ML.NET).</summary>
-    private const float RedWeight = 0.3f, GreenWeight = 0.59f, BlueWeight = 0.11f;
+    private const float RedWeight = 0.3f, BlueWeight = 0.11f; // green: 1 − 0.3 − 0.11 = 0.59
 
     /// <summary>
     /// Writes the image as <paramref name="channels"/> planes (3: R, G, B; 1: luminance) of height·width values,
@@ -55,7 +55,9 @@ internal static class ImagePixels
                 for (int x = 0; x < width; x++)
                 {
                     var p = row.Slice(x * bytesPerPixel, bytesPerPixel);
-                    destination[o + x] = (RedWeight * p[red] + GreenWeight * p[green] + BlueWeight * p[blue]) * scale;
+                    // 0.3·R + 0.59·G + 0.11·B, written so that a gray pixel (R = G = B) gives exactly its value.
+                    int g = p[green];
+                    destination[o + x] = (g + RedWeight * (p[red] - g) + BlueWeight * (p[blue] - g)) * scale;
                 }
             }
             else

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Devices;
+using MlNetMoco.Core.Inference;
+using MlNetMoco.Core.Methods;
+using MlNetMoco.Core.Training;
+using MlNetMoco.Demo.Data;
+using MlNetMoco.Demo.Reporting;
+
+namespace MlNetMoco.Demo.Jobs;
+
+/// <summary>Settings of the main job.</summary>
+public sealed record FashionMnistJobOptions
+{
+    /// <summary>"embedded", "full" or a folder of IDX files.</summary>
+    public string Data { get; init; } = "embedded";
+
+    /// <summary>Pretraining epochs.</summary>
+    public int Epochs { get; init; } = 15;
+
+    /// <summary>Pretraining batch size.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>Encoder architecture.</summary>
+    public BackboneKind Backbone { get; init; } = BackboneKind.SmallConvNet;
+
+    /// <summary>Queue size K.</summary>
+    public int QueueSize { get; init; } = 4096;
+
+    /// <summary>Device request.</summary>
+    public string Device { get; init; } = "auto";
+
+    /// <summary>Seed.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Supervised-baseline epochs (at the full budget; smaller budgets get proportionally more, up to 10×).</summary>
+    public int SupervisedEpochs { get; init; } = 8;
+
+    /// <summary>Output folder for the table, plots and model.</summary>
+    public string Output { get; init; } = "out/fashion-mnist";
+
+    /// <summary>Checkpoint folder (null: none).</summary>
+    public string? Checkpoints { get; init; }
+
+    /// <summary>Checkpoint to resume pretraining from.</summary>
+    public string? Resume { get; init; }
+}
+
+/// <summary>
+/// The main job: MoCo v2 pretraining on the unlabeled Fashion-MNIST pool inside an ML.NET pipeline, then linear
+/// probes with 1%, 10% and 100% of the labels, against raw pixels, a frozen random encoder and the same encoder
+/// trained supervised on the labelled subset, all measured in the same run.
+/// </summary>
+public static class FashionMnistJob
+{
+    private static readonly (string Name, double Fraction)[] Budgets = { ("1%", 0.01), ("10%", 0.10), ("100%", 1.0) };
+
+    /// <summary>Runs the job; returns the result rows.</summary>
+    public static IReadOnlyList<ResultRow> Run(FashionMnistJobOptions o, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var device = DeviceSelector.Resolve(o.Device);
+        Console.WriteLine(TorchDiagnostics.Describe(device));
+        var data = FashionMnist.Load(o.Data);
+        Console.WriteLine($"Data: {data.Train.Length:N0} training images (the unlabeled pool) and {data.Test.Length:N0} test images from {data.Source}");
+        Directory.CreateDirectory(o.Output);
+
+        var ml = new MLContext(o.Seed);
+        var pool = ml.Data.LoadFromEnumerable(data.Train);
+        var test = ml.Data.LoadFromEnumerable(data.Test);
+        var trainLabels = data.Train.Select(r => r.Label).ToArray();
+        var testLabels = data.Test.Select(r => r.Label).ToArray();
+
+        // 1. Self-supervised pretraining: the labels are not used (the k-NN monitor only watches progress).
+        var monitorBank = ml.Data.TakeRows(pool, Math.Min(5000, data.Train.Length));
+        var monitorTest = ml.Data.TakeRows(test, Math.Min(1000, data.Test.Length));
+        var options = new MoCoOptions
+        {
+            InputColumnName = nameof(ImageRow.Pixels),
+            OutputColumnName = "Features",
+            Version = MoCoVersion.V2,
+            Backbone = o.Backbone,
+            SmallImageStem = true,
+            Epochs = o.Epochs,
+            BatchSize = o.BatchSize,
+            QueueSize = o.QueueSize,
+            EncoderMomentum = 0.99,
+            BaseLearningRate = 0.06,
+            Device = o.Device,
+            Seed = o.Seed,
+            CheckpointDirectory = o.Checkpoints,
+            CheckpointEveryEpochs = 5,
+            ResumeFrom = o.Resume,
+        };
+        options.KnnMonitor = MoCoKnnMonitor.FromDataViews(monitorBank, monitorTest, nameof(ImageRow.Label), options);
+        using var pretrainProgress = new ConsoleProgress("MoCo v2 pretraining");
+        options.Progress = pretrainProgress;
+        options.CancellationToken = cancellationToken;
+
+        var pretrainClock = Stopwatch.StartNew();
+        using var moco = ml.Transforms.PretrainMoCo(options).Fit(pool);
+        pretrainProgress.Dispose();
+        Console.WriteLine($"Pretraining took {pretrainClock.Elapsed:mm\\:ss}.");
+        moco.Save(Path.Combine(o.Output, "moco-encoder.mlnetmoco"));
+
+        // 2. Features of every method on the pool and the test set.
+        var methods = new List<(string Name, Func<int[], (float[][] Train, float[][] Test)> Features)>
+        {
+            ("MoCo v2 (frozen)", _ => Extract(moco, pool, test)),
+            ("Raw pixels", _ => (data.Train.Select(r => r.Pixels).ToArray(), data.Test.Select(r => r.Pixels).ToArray())),
+        };
+        using var random = TrainedEncoder.Create(Describe(moco, options), device);
+        using var randomTransformer = new MoCoTransformer(random, options, ml);
+        methods.Add(("Random encoder (frozen)", _ => Extract(randomTransformer, pool, test)));
+        methods.Add(("Supervised encoder", labelled => Supervised(ml, data, labelled, o, moco, pool, test, cancellationToken)));
+
+        // 3. Linear probes at each label budget.
+        var rows = new List<ResultRow>();
+        float[][]? mocoTest = null;
+        foreach (var (name, features) in methods)
+        {
+            (float[][] Train, float[][] Test)? shared = null;
+            foreach (var (budget, fraction) in Budgets)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int count = (int)Math.Round(fraction * data.Train.Length);
+                var labelled = LinearProbe.LabelledRows(data.Train.Length, count, o.Seed);
+                var f = name.StartsWith("Supervised", StringComparison.Ordinal) ? features(labelled) : shared ??= features(labelled);
+                if (name.StartsWith("MoCo", StringComparison.Ordinal)) mocoTest = f.Test;
+                double accuracy = LinearProbe.Accuracy(ml, FeatureTable.Create(ml, f.Train, trainLabels, labelled), FeatureTable.Create(ml, f.Test, testLabels));
+                rows.Add(new ResultRow(name, budget, count, accuracy));
+                Console.WriteLine($"  {name,-26} {budget,5} ({count,6:N0} labels): {accuracy:P1}");
+            }
+        }
+
+        // 4. Report.
+        string title = $"Linear-probe test accuracy on Fashion-MNIST ({data.Train.Length:N0} pool / {data.Test.Length:N0} test, {o.Backbone}, {o.Epochs} epochs)";
+        ResultsTable.Print(rows, title);
+        ResultsTable.WriteMarkdown(Path.Combine(o.Output, "results.md"), rows, title, new[]
+        {
+            TorchDiagnostics.Describe(device),
+            $"Probe: ML.NET LbfgsMaximumEntropy on standardised frozen features; total time {clock.Elapsed:mm\\:ss}.",
+        });
+        ResultsTable.WriteCsv(Path.Combine(o.Output, "results.csv"), rows);
+        Plots.TrainingCurves(Path.Combine(o.Output, "training-curves.png"), moco.TrainingHistory);
+        Plots.AccuracyVsLabels(Path.Combine(o.Output, "accuracy-vs-labels.png"), rows);
+        if (mocoTest != null)
+        {
+            int dim = mocoTest[0].Length;
+            Plots.Embedding2D(Path.Combine(o.Output, "embedding-2d.png"), mocoTest.SelectMany(v => v).ToArray(), dim,
+                testLabels.Select(l => Array.IndexOf(FashionMnist.ClassNames, l)).ToArray(), FashionMnist.ClassNames);
+        }
+        Console.WriteLine($"Wrote results.md, results.csv, training-curves.png, accuracy-vs-labels.png, embedding-2d.png and moco-encoder.mlnetmoco to {Path.GetFullPath(o.Output)}");
+        Console.WriteLine($"Total time {clock.Elapsed:mm\\:ss}.");
+        return rows;
+    }
+
+    private static (float[][] Train, float[][] Test) Extract(MoCoTransformer transformer, IDataView pool, IDataView test) =>
+        (FeatureTable.Column(transformer.Transform(pool), "Features"), FeatureTable.Column(transformer.Transform(test), "Features"));
+
+    private static EncoderDescription Describe(MoCoTransformer moco, MoCoOptions options) =>
+        new(moco.Backbone with { BatchNormSplits = 1 }, options.Version, options.ProjectionDim, moco.InputShape, moco.Normalization);
+
+    private static (float[][] Train, float[][] Test) Supervised(MLContext ml, FashionMnist data, int[] labelled, FashionMnistJobOptions o,
+        MoCoTransformer moco, IDataView pool, IDataView test, CancellationToken cancellationToken)
+    {
+        var images = new MlNetMoco.Core.Data.InMemoryImageDataset(moco.InputShape, labelled.Length);
+        var labels = new int[labelled.Length];
+        for (int i = 0; i < labelled.Length; i++)
+        {
+            var row = data.Train[labelled[i]];
+            images.Add(row.Pixels.Select(v => v / 255f).ToArray());
+            labels[i] = Array.IndexOf(FashionMnist.ClassNames, row.Label);
+        }
+        int epochs = Math.Min(o.SupervisedEpochs * 10, (int)Math.Ceiling(o.SupervisedEpochs * (double)data.Train.Length / labelled.Length));
+        var supervisedOptions = new SupervisedOptions
+        {
+            Backbone = new BackboneSpec(o.Backbone, moco.InputShape.Channels, SmallImageStem: true),
+            Epochs = epochs,
+            BatchSize = Math.Min(128, labelled.Length),
+            Device = o.Device,
+            Seed = o.Seed,
+        };
+        using var progress = new ConsoleProgress($"Supervised baseline, {labelled.Length:N0} labels");
+        using var encoder = SupervisedTrainer.Train(images, labels, supervisedOptions, moco.Normalization, progress: progress, cancellationToken: cancellationToken);
+        progress.Dispose();
+        using var transformer = new MoCoTransformer(encoder, new MoCoOptions { InputColumnName = nameof(ImageRow.Pixels), OutputColumnName = "Features" }, ml);
+        return Extract(transformer, pool, test);
+    }
+}

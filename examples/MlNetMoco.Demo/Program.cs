@@ -1,0 +1,76 @@
+using System.CommandLine;
+using MlNetMoco.Core.Backbones;
+using MlNetMoco.Demo.Jobs;
+
+// The MlNetMoco demo. With no arguments it runs the main job on the embedded Fashion-MNIST subset.
+var data = new Option<string>("--data") { Description = "'embedded' (the subset shipped here), 'full' (Debian's dataset-fashion-mnist) or a folder of IDX files", DefaultValueFactory = _ => "embedded" };
+var epochs = new Option<int?>("--epochs") { Description = "Pretraining epochs (default: 15 for Fashion-MNIST, 50 for a folder)" };
+var batch = new Option<int?>("--batch-size") { Description = "Pretraining batch size (default: 256 for Fashion-MNIST, 128 for a folder)" };
+var backbone = new Option<BackboneKind?>("--backbone") { Description = "SmallConvNet, ResNet18, ResNet34 or ResNet50 (default: SmallConvNet for Fashion-MNIST, ResNet18 for a folder)" };
+var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 0 };
+var checkpoints = new Option<string?>("--checkpoints") { Description = "Folder for checkpoints (every 5 epochs and at the end)" };
+var resume = new Option<string?>("--resume") { Description = "Checkpoint file to resume pretraining from" };
+var output = new Option<string>("--output") { Description = "Folder for the results table, plots and model", DefaultValueFactory = _ => "out/fashion-mnist" };
+
+var root = new RootCommand("MlNetMoco: MoCo self-supervised pretraining inside ML.NET pipelines.")
+{
+    data, epochs, batch, backbone, device, seed, checkpoints, resume, output,
+};
+root.SetAction((parse, token) => Task.FromResult(Run(() => FashionMnistJob.Run(new FashionMnistJobOptions
+{
+    Data = parse.GetValue(data)!,
+    Epochs = parse.GetValue(epochs) ?? 15,
+    BatchSize = parse.GetValue(batch) ?? 256,
+    Backbone = parse.GetValue(backbone) ?? BackboneKind.SmallConvNet,
+    Device = parse.GetValue(device)!,
+    Seed = parse.GetValue(seed),
+    Checkpoints = parse.GetValue(checkpoints),
+    Resume = parse.GetValue(resume),
+    Output = parse.GetValue(output)!,
+}, token))));
+
+var images = new Option<string>("--images") { Description = "Folder of images (class sub-folders optional, used for evaluation only)", Required = true };
+var size = new Option<int>("--size") { Description = "Side length the images are resized to", DefaultValueFactory = _ => 32 };
+var grayscale = new Option<bool>("--grayscale") { Description = "Convert images to one grayscale channel" };
+var export = new Option<string?>("--export") { Description = "Save the fitted MoCo transformer to this file" };
+var pretrain = new Command("pretrain", "Pretrain MoCo on your own folder of images (LoadImages → ResizeImages → ExtractPixels → MoCo).")
+{
+    images, size, grayscale, epochs, batch, backbone, device, seed, checkpoints, resume, export,
+};
+pretrain.SetAction((parse, token) => Task.FromResult(Run(() => FolderPretrainJob.Run(new FolderPretrainOptions
+{
+    Images = parse.GetValue(images)!,
+    Size = parse.GetValue(size),
+    Grayscale = parse.GetValue(grayscale),
+    Epochs = parse.GetValue(epochs) ?? 50,
+    BatchSize = parse.GetValue(batch) ?? 128,
+    Backbone = parse.GetValue(backbone) ?? BackboneKind.ResNet18,
+    Device = parse.GetValue(device)!,
+    Seed = parse.GetValue(seed),
+    Checkpoints = parse.GetValue(checkpoints),
+    Resume = parse.GetValue(resume),
+    Export = parse.GetValue(export),
+}, token))));
+root.Subcommands.Add(pretrain);
+
+return await root.Parse(args).InvokeAsync();
+
+static int Run(Func<object> job)
+{
+    try
+    {
+        job();
+        return 0;
+    }
+    catch (OperationCanceledException)
+    {
+        Console.Error.WriteLine("Cancelled.");
+        return 130;
+    }
+    catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 1;
+    }
+}
