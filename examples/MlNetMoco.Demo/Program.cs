@@ -11,11 +11,13 @@ var device = new Option<string>("--device") { Description = "auto, cpu, cuda or 
 var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 0 };
 var checkpoints = new Option<string?>("--checkpoints") { Description = "Folder for checkpoints (every 5 epochs and at the end)" };
 var resume = new Option<string?>("--resume") { Description = "Checkpoint file to resume pretraining from" };
+var baselines = new Option<string>("--baselines") { Description = "'all' (raw pixels, random encoder, supervised encoder) or 'raw' (raw pixels only, faster)", DefaultValueFactory = _ => "all" };
+baselines.AcceptOnlyFromAmong("all", "raw");
 var output = new Option<string>("--output") { Description = "Folder for the results table, plots and model", DefaultValueFactory = _ => "out/fashion-mnist" };
 
 var root = new RootCommand("MlNetMoco: MoCo self-supervised pretraining inside ML.NET pipelines.")
 {
-    data, epochs, batch, backbone, device, seed, checkpoints, resume, output,
+    data, epochs, batch, backbone, device, seed, checkpoints, resume, baselines, output,
 };
 root.SetAction((parse, token) => Task.FromResult(Run(() => FashionMnistJob.Run(new FashionMnistJobOptions
 {
@@ -27,6 +29,7 @@ root.SetAction((parse, token) => Task.FromResult(Run(() => FashionMnistJob.Run(n
     Seed = parse.GetValue(seed),
     Checkpoints = parse.GetValue(checkpoints),
     Resume = parse.GetValue(resume),
+    AllBaselines = parse.GetValue(baselines) == "all",
     Output = parse.GetValue(output)!,
 }, token))));
 

@@ -37,6 +37,9 @@ public sealed record FashionMnistJobOptions
     /// <summary>Supervised-baseline epochs (at the full budget; smaller budgets get proportionally more, up to 10×).</summary>
     public int SupervisedEpochs { get; init; } = 8;
 
+    /// <summary>Also measure the random-encoder and supervised baselines (raw pixels are always measured).</summary>
+    public bool AllBaselines { get; init; } = true;
+
     /// <summary>Output folder for the table, plots and model.</summary>
     public string Output { get; init; } = "out/fashion-mnist";
 
@@ -112,8 +115,11 @@ public static class FashionMnistJob
         };
         using var random = TrainedEncoder.Create(Describe(moco, options), device);
         using var randomTransformer = new MoCoTransformer(random, options, ml);
-        methods.Add(("Random encoder (frozen)", _ => Extract(randomTransformer, pool, test)));
-        methods.Add(("Supervised encoder", labelled => Supervised(ml, data, labelled, o, moco, pool, test, cancellationToken)));
+        if (o.AllBaselines)
+        {
+            methods.Add(("Random encoder (frozen)", _ => Extract(randomTransformer, pool, test)));
+            methods.Add(("Supervised encoder", labelled => Supervised(ml, data, labelled, o, moco, pool, test, cancellationToken)));
+        }
 
         // 3. Linear probes at each label budget.
         var rows = new List<ResultRow>();

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Checkpoints;
 using MlNetMoco.Core.Data;
 using MlNetMoco.Core.Devices;
 using MlNetMoco.Core.Heads;
@@ -12,32 +12,17 @@ namespace MlNetMoco.Core.Inference;
 /// <summary>
 /// A pretrained encoder ready for feature extraction: the backbone with its projection head in <c>fc</c>, its
 /// <see cref="EncoderDescription"/> and the device it runs on. The network is kept in evaluation mode (BatchNorm uses
-/// its running statistics), so the features of an image do not depend on the other images of the call.
+/// its running statistics), so the features of an image do not depend on the other images of the call (see
+/// <see cref="Extract"/>).
 /// </summary>
 /// <remarks>
-/// <para>
 /// <see cref="Extract"/> is thread-safe (calls are serialised). The encoder owns its network and releases it in
 /// <see cref="Dispose"/>.
-/// </para>
-/// <para>
-/// File format (<see cref="Save"/>, version 1, little-endian): the 13 ASCII bytes <c>MLNETMOCO-ENC</c>; an int32
-/// format version; an int32 byte length and the UTF-8 JSON of the <see cref="EncoderDescription"/>; an int32 tensor
-/// count; then per tensor of the network's state (every parameter and buffer): its name (a .NET
-/// <see cref="BinaryWriter"/> string: 7-bit-encoded length and UTF-8), an int32 element type (1 = float32,
-/// 2 = int64, 3 = float64), an int32 rank, the int64 dimensions and the raw element data, row-major.
-/// </para>
 /// </remarks>
 public sealed class TrainedEncoder : IDisposable
 {
     /// <summary>The format version <see cref="Save"/> writes and <see cref="Load(Stream, string)"/> reads.</summary>
-    public const int FormatVersion = 1;
-
-    private const int ElementFloat32 = 1;
-    private const int ElementInt64 = 2;
-    private const int ElementFloat64 = 3;
-    private const int MaxDescriptionBytes = 64 << 20;
-
-    private static readonly byte[] Magic = "MLNETMOCO-ENC"u8.ToArray();
+    public const int FormatVersion = EncoderFile.FormatVersion;
 
     private readonly object _gate = new();
     private readonly Backbone _network;
@@ -155,14 +140,9 @@ public sealed class TrainedEncoder : IDisposable
         var encoder = Create(description, device);
         try
         {
-            var target = encoder._network.state_dict();
-            var given = source.state_dict();
-            string? problem = CompareStates(target, given.Select(p => (p.Key, p.Value.shape)));
-            if (problem is not null)
-                throw new ArgumentException($"The network does not match the description: {problem}", nameof(source));
-            using var noGrad = no_grad();
-            foreach (var (name, tensor) in given)
-                target[name].copy_(tensor.detach());
+            var given = source.state_dict().Select(p => (p.Key, p.Value)).ToList();
+            string? problem = StateDictMatch.TryCopyAll(encoder._network.state_dict(), given, "the described network");
+            if (problem is not null) throw new ArgumentException($"The network {problem}.", nameof(source));
             return encoder;
         }
         catch
@@ -177,6 +157,13 @@ public sealed class TrainedEncoder : IDisposable
     /// with (x − mean)/std, runs the network in evaluation mode without gradients on <see cref="Device"/> and writes
     /// the pooled features and, when <paramref name="projections"/> is not empty, the projection head's output.
     /// </summary>
+    /// <remarks>
+    /// A single image is run as a batch of two (the image twice) and the first row kept: libtorch's CPU convolution
+    /// takes another code path for a batch of one, whose results differ from the batched ones in the last bits, while
+    /// every batch of two or more gives a row the same bits wherever it sits. So an image's pooled features are
+    /// bit-identical whatever the batch size of the call and the image's position in it. The projections are equal up
+    /// to rounding only: the head's matrix products on the CPU may round rows differently depending on the batch size.
+    /// </remarks>
     /// <param name="pixelsIn01">The images one after another, C×H×W each, values in [0, 1]; at least count·<see cref="ImageShape.Size"/> values (the first ones are read).</param>
     /// <param name="count">Number of images (0 does nothing).</param>
     /// <param name="features">Receives count×<see cref="FeatureDim"/> values, row-major (at least that many).</param>
@@ -205,19 +192,24 @@ public sealed class TrainedEncoder : IDisposable
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             _network.eval();
-            var cpu = empty(new long[] { count, shape.Channels, shape.Height, shape.Width }, ScalarType.Float32);
-            MemoryMarshal.AsBytes(pixelsIn01[..(int)inputLength]).CopyTo(cpu.bytes);
+            int batch = count == 1 ? 2 : count; // see the remarks
+            var cpu = empty(new long[] { batch, shape.Channels, shape.Height, shape.Width }, ScalarType.Float32);
+            var input = MemoryMarshal.AsBytes(pixelsIn01[..(int)inputLength]);
+            var bytes = cpu.bytes;
+            input.CopyTo(bytes);
+            if (batch > count) input.CopyTo(bytes[input.Length..]);
             var x = cpu.to(Device).sub(_mean).div_(_std);
             var pooled = _network.Features(x);
-            CopyOut(pooled, features[..(int)featureLength]);
+            CopyOut(pooled, count, features[..(int)featureLength]);
             if (wantProjections)
-                CopyOut(_network.Head.call(pooled), projections[..(int)projectionLength]);
+                CopyOut(_network.Head.call(pooled), count, projections[..(int)projectionLength]);
         }
     }
 
     /// <summary>
-    /// Writes the encoder (description and every parameter and buffer of the network) to <paramref name="stream"/>
-    /// in the format described in the class remarks. The stream is left open.
+    /// Writes the encoder to <paramref name="stream"/>: the 13 ASCII bytes <c>MLNETMOCO-ENC</c>, the int32
+    /// <see cref="FormatVersion"/>, the int32 length and UTF-8 JSON of the <see cref="Description"/>, then every
+    /// parameter and buffer of the network as a <see cref="TensorArchive"/> (little-endian). The stream is left open.
     /// </summary>
     /// <param name="stream">A writable stream.</param>
     public void Save(Stream stream)
@@ -226,28 +218,14 @@ public sealed class TrainedEncoder : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
-            byte[] json = Encoding.UTF8.GetBytes(Description.ToJson());
-            writer.Write(json.Length);
-            writer.Write(json);
-            var state = _network.state_dict();
-            writer.Write(state.Count);
-            foreach (var (name, value) in state)
-            {
-                using var cpu = value.detach().cpu().contiguous();
-                writer.Write(name);
-                writer.Write(ElementCode(cpu.dtype, name));
-                writer.Write((int)cpu.ndim);
-                foreach (long d in cpu.shape) writer.Write(d);
-                writer.Write(cpu.bytes);
-            }
-            writer.Flush();
+            EncoderFile.Write(stream, Description, _network);
         }
     }
 
-    /// <summary>Reads an encoder written by <see cref="Save"/> onto <paramref name="device"/>. The stream is left open.</summary>
+    /// <summary>
+    /// Reads an encoder written by <see cref="Save"/> onto <paramref name="device"/>. The stream is left open, just
+    /// after the encoder's bytes.
+    /// </summary>
     /// <param name="stream">A readable stream positioned at the start of the encoder.</param>
     /// <param name="device">Device request: "auto", "cpu", "cuda" or "cuda:N".</param>
     /// <exception cref="InvalidDataException">
@@ -264,62 +242,7 @@ public sealed class TrainedEncoder : IDisposable
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(device);
-        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-        EncoderDescription description;
-        try
-        {
-            var magic = new byte[Magic.Length];
-            if (ReadAtMost(reader, magic) != magic.Length || !magic.AsSpan().SequenceEqual(Magic))
-                throw new InvalidDataException("The data is not an MlNetMoco encoder file (the 'MLNETMOCO-ENC' header is missing).");
-            int version = reader.ReadInt32();
-            if (version != FormatVersion)
-                throw new InvalidDataException($"Unsupported MlNetMoco encoder format version {version} (this build reads version {FormatVersion}).");
-            int jsonLength = reader.ReadInt32();
-            if (jsonLength <= 0 || jsonLength > MaxDescriptionBytes)
-                throw new InvalidDataException($"The MlNetMoco encoder file is corrupt: its description claims {jsonLength} bytes.");
-            var json = new byte[jsonLength];
-            if (ReadAtMost(reader, json) != jsonLength) throw new EndOfStreamException();
-            string text;
-            try
-            {
-                text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(json);
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw new InvalidDataException("The MlNetMoco encoder file is corrupt: its description is not UTF-8.", e);
-            }
-            description = EncoderDescription.FromJson(text);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw Truncated(e);
-        }
-
-        TrainedEncoder encoder;
-        try
-        {
-            encoder = Create(description, device);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidDataException($"The MlNetMoco encoder file describes an encoder that cannot be built: {e.Message}", e);
-        }
-
-        try
-        {
-            ReadState(reader, encoder._network, description);
-            return encoder;
-        }
-        catch (EndOfStreamException e)
-        {
-            encoder.Dispose();
-            throw Truncated(e);
-        }
-        catch
-        {
-            encoder.Dispose();
-            throw;
-        }
+        return EncoderFile.Read(stream, device);
     }
 
     /// <summary>Releases the network and the normalisation tensors. Later calls to <see cref="Extract"/> throw.</summary>
@@ -335,91 +258,10 @@ public sealed class TrainedEncoder : IDisposable
         }
     }
 
-    private static void ReadState(BinaryReader reader, Backbone network, EncoderDescription description)
+    /// <summary>Copies the first <paramref name="rows"/> rows of <paramref name="values"/> as float32 to <paramref name="destination"/>.</summary>
+    private static void CopyOut(Tensor values, int rows, Span<float> destination)
     {
-        var target = network.state_dict();
-        int count = reader.ReadInt32();
-        if (count < 0 || count > 1_000_000)
-            throw new InvalidDataException($"The MlNetMoco encoder file is corrupt: it claims {count} tensors.");
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        string what = $"a {description.Backbone.Kind} encoder with a {description.Head} head";
-        using var noGrad = no_grad();
-        for (int i = 0; i < count; i++)
-        {
-            string name = reader.ReadString();
-            if (!target.TryGetValue(name, out var destination))
-                throw new InvalidDataException($"The MlNetMoco encoder file has a tensor '{name}' that {what} does not have.");
-            if (!seen.Add(name))
-                throw new InvalidDataException($"The MlNetMoco encoder file has tensor '{name}' twice.");
-            int element = reader.ReadInt32();
-            var dtype = element switch
-            {
-                ElementFloat32 => ScalarType.Float32,
-                ElementInt64 => ScalarType.Int64,
-                ElementFloat64 => ScalarType.Float64,
-                _ => throw new InvalidDataException($"The MlNetMoco encoder file is corrupt: tensor '{name}' has unknown element type {element}."),
-            };
-            if (dtype != destination.dtype)
-                throw new InvalidDataException($"Tensor '{name}' is {dtype} in the MlNetMoco encoder file but {destination.dtype} in {what}.");
-            int rank = reader.ReadInt32();
-            if (rank < 0 || rank > 8)
-                throw new InvalidDataException($"The MlNetMoco encoder file is corrupt: tensor '{name}' has rank {rank}.");
-            var shape = new long[rank];
-            for (int d = 0; d < rank; d++) shape[d] = reader.ReadInt64();
-            if (!shape.AsSpan().SequenceEqual(destination.shape))
-                throw new InvalidDataException(
-                    $"Tensor '{name}' has shape [{string.Join(", ", shape)}] in the MlNetMoco encoder file but [{string.Join(", ", destination.shape)}] in {what}.");
-            using var cpu = empty(destination.shape, dtype);
-            var bytes = cpu.bytes;
-            if (ReadAtMost(reader, bytes) != bytes.Length) throw new EndOfStreamException();
-            destination.copy_(cpu);
-        }
-        foreach (var name in target.Keys)
-            if (!seen.Contains(name))
-                throw new InvalidDataException($"The MlNetMoco encoder file lacks tensor '{name}' of {what}.");
-    }
-
-    private static string? CompareStates(IDictionary<string, Tensor> expected, IEnumerable<(string Name, long[] Shape)> given)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (name, shape) in given)
-        {
-            if (!expected.TryGetValue(name, out var tensor)) return $"it has '{name}', which the described network does not have.";
-            if (!shape.AsSpan().SequenceEqual(tensor.shape))
-                return $"'{name}' has shape [{string.Join(", ", shape)}], the described network expects [{string.Join(", ", tensor.shape)}].";
-            seen.Add(name);
-        }
-        foreach (var name in expected.Keys)
-            if (!seen.Contains(name)) return $"it lacks '{name}'.";
-        return null;
-    }
-
-    private static int ElementCode(ScalarType dtype, string name) => dtype switch
-    {
-        ScalarType.Float32 => ElementFloat32,
-        ScalarType.Int64 => ElementInt64,
-        ScalarType.Float64 => ElementFloat64,
-        _ => throw new NotSupportedException($"Tensor '{name}' has element type {dtype}, which encoder files do not store."),
-    };
-
-    private static void CopyOut(Tensor values, Span<float> destination)
-    {
-        var cpu = values.to(ScalarType.Float32).cpu().contiguous();
+        var cpu = values.narrow(0, 0, rows).to(ScalarType.Float32).cpu().contiguous();
         MemoryMarshal.Cast<byte, float>(cpu.bytes).CopyTo(destination);
     }
-
-    private static int ReadAtMost(BinaryReader reader, Span<byte> buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int read = reader.Read(buffer[total..]);
-            if (read == 0) break;
-            total += read;
-        }
-        return total;
-    }
-
-    private static InvalidDataException Truncated(Exception inner) =>
-        new("The MlNetMoco encoder file is truncated: the data ended before the encoder was complete.", inner);
 }

@@ -1,0 +1,38 @@
+using MlNetMoco.Core.Devices;
+using TorchSharp;
+
+namespace MlNetMoco.Benchmarks;
+
+/// <summary>What a benchmark run was asked for: the device and the size of the run.</summary>
+/// <param name="DeviceRequest">"auto", "cpu", "cuda" or "cuda:N", as <see cref="DeviceSelector"/> takes it.</param>
+/// <param name="Quick">Fewer steps, repetitions and cases (ResNet-50 on the CPU is skipped).</param>
+internal sealed record BenchmarkSettings(string DeviceRequest, bool Quick)
+{
+    private torch.Device? _device;
+
+    /// <summary>The resolved device (loads libtorch on first use).</summary>
+    public torch.Device Device => _device ??= DeviceSelector.Resolve(DeviceRequest);
+
+    /// <summary>True when the resolved device is a CUDA device.</summary>
+    public bool IsCuda => Device.type == DeviceType.CUDA;
+
+    /// <summary>The arguments that give a child process the same settings.</summary>
+    public IEnumerable<string> ToArguments()
+    {
+        yield return "--device";
+        yield return DeviceRequest;
+        if (Quick) yield return "--quick";
+    }
+
+    /// <summary>Repetitions of a timed measurement: warm-up runs, timed runs and a time budget after which timing stops (at least 3 timed runs).</summary>
+    public Repetitions Repeats => Quick ? new Repetitions(1, 5, 20) : new Repetitions(2, 11, 60);
+
+    /// <summary>Repetitions of a measurement that is a whole pass over a data set (seconds per run).</summary>
+    public Repetitions PassRepeats => Quick ? new Repetitions(1, 3, 15) : new Repetitions(1, 5, 60);
+}
+
+/// <summary>How often a measurement is repeated.</summary>
+/// <param name="Warmup">Untimed runs first.</param>
+/// <param name="Iterations">Timed runs (the median is reported).</param>
+/// <param name="BudgetSeconds">Stop timing once this much time was spent and at least 3 runs were timed.</param>
+internal readonly record struct Repetitions(int Warmup, int Iterations, double BudgetSeconds);
