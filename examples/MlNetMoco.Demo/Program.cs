@@ -4,7 +4,7 @@ using MlNetMoco.Demo.Jobs;
 
 // The MlNetMoco demo. With no arguments it runs the main job on the embedded Fashion-MNIST subset.
 var data = new Option<string>("--data") { Description = "'embedded' (the subset shipped here), 'full' (Debian's dataset-fashion-mnist) or a folder of IDX files", DefaultValueFactory = _ => "embedded" };
-var epochs = new Option<int?>("--epochs") { Description = "Pretraining epochs (default: 15 for Fashion-MNIST, 50 for a folder)" };
+var epochs = new Option<int?>("--epochs") { Description = "Pretraining epochs (default: 30 for Fashion-MNIST, 50 for a folder)" };
 var batch = new Option<int?>("--batch-size") { Description = "Pretraining batch size (default: 256 for Fashion-MNIST, 128 for a folder)" };
 var backbone = new Option<BackboneKind?>("--backbone") { Description = "SmallConvNet, ResNet18, ResNet34 or ResNet50 (default: SmallConvNet for Fashion-MNIST, ResNet18 for a folder)" };
 var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
@@ -22,7 +22,7 @@ var root = new RootCommand("MlNetMoco: MoCo self-supervised pretraining inside M
 root.SetAction((parse, token) => Task.FromResult(Run(() => FashionMnistJob.Run(new FashionMnistJobOptions
 {
     Data = parse.GetValue(data)!,
-    Epochs = parse.GetValue(epochs) ?? 15,
+    Epochs = parse.GetValue(epochs) ?? 30,
     BatchSize = parse.GetValue(batch) ?? 256,
     Backbone = parse.GetValue(backbone) ?? BackboneKind.SmallConvNet,
     Device = parse.GetValue(device)!,

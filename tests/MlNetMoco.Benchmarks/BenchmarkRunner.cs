@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using MlNetMoco.Core.Devices;
+using TorchSharp;
 
 namespace MlNetMoco.Benchmarks;
 
@@ -50,9 +51,23 @@ internal static class BenchmarkRunner
 
         Console.WriteLine(ResultTable.Format(results));
         Console.WriteLine(ResultTable.Legend);
+        var contended = Contended(results);
+        if (contended.Count > 0)
+            Console.WriteLine($"WARNING: contended machine during {string.Join(", ", contended)} (the case kept fewer than 60% of torch's " +
+                              $"{torch.get_num_threads()} thread(s) busy, or the 1-minute load, which counts this benchmark too, exceeded {Environment.ProcessorCount + 1}): treat those figures as noisy.");
         Console.WriteLine($"finished {DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} | {SystemLoad.Describe()}");
         Console.WriteLine(diagnostic);
         return results.Any(r => r.Error is not null) ? 1 : 0;
+    }
+
+    // Cases that ran while other work competed for the cores.
+    private static List<string> Contended(IEnumerable<CaseResult> results)
+    {
+        int threads = Math.Min(torch.get_num_threads(), Environment.ProcessorCount);
+        return results
+            .Where(r => r.Error is null && (r.CpuCores < 0.6 * threads || Math.Max(r.LoadBefore, r.LoadAfter) > Environment.ProcessorCount + 1.0))
+            .Select(r => r.Id)
+            .ToList();
     }
 
 #if DEBUG

@@ -25,14 +25,8 @@ internal sealed record BenchmarkSettings(string DeviceRequest, bool Quick)
     }
 
     /// <summary>Repetitions of a timed measurement: warm-up runs, timed runs and a time budget after which timing stops (at least 3 timed runs).</summary>
-    public Repetitions Repeats => Quick ? new Repetitions(1, 5, 20) : new Repetitions(2, 11, 60);
+    public Repetitions Repeats => Quick ? new Repetitions(1, 5, 20, 4) : new Repetitions(2, 11, 60, 8);
 
     /// <summary>Repetitions of a measurement that is a whole pass over a data set (seconds per run).</summary>
-    public Repetitions PassRepeats => Quick ? new Repetitions(1, 3, 15) : new Repetitions(1, 5, 60);
+    public Repetitions PassRepeats => Quick ? new Repetitions(1, 3, 15, 0) : new Repetitions(1, 5, 60, 0);
 }
-
-/// <summary>How often a measurement is repeated.</summary>
-/// <param name="Warmup">Untimed runs first.</param>
-/// <param name="Iterations">Timed runs (the median is reported).</param>
-/// <param name="BudgetSeconds">Stop timing once this much time was spent and at least 3 runs were timed.</param>
-internal readonly record struct Repetitions(int Warmup, int Iterations, double BudgetSeconds);

@@ -41,7 +41,7 @@ internal static class ResultTable
                     Rate(row.Value),
                     row.Unit,
                     row.Reference is null ? "" : $"{row.Reference} {Rate(row.ReferenceValue ?? double.NaN)}",
-                    row.Ratio is double ratio ? Number(ratio, ratio >= 10 ? "0.0" : ratio >= 0.1 ? "0.00" : "0.0###") + "×" : "",
+                    row.Ratio is double ratio ? (ratio < 0.0001 ? "<0.0001" : Number(ratio, ratio >= 10 ? "0.0" : ratio >= 0.1 ? "0.00" : "0.0###")) + "×" : "",
                     first ? caseCells[1] : "",
                     first ? caseCells[2] : "",
                     first ? caseCells[3] : "",
@@ -68,10 +68,12 @@ internal static class ResultTable
         "ratio = time per item of the figure / time per item of its bare reference (same device, same process; = reference rate / figure rate).\n" +
         "  pretrain: bare reference = encoder with the MoCo v2 head, train mode, forward+backward of one batch of already-augmented tensors;\n" +
         "  a MoCo step is about 2 forwards + 1 backward + 2 augmentations, so its floor is the 'sum of parts' row; the loop's excess over it is\n" +
-        "  optimizer, momentum update, queue, loss, batch copies and waiting for the batch producer.\n" +
+        "  optimizer, momentum update, queue, loss, batch copies and waiting for the batch producer. On a loaded machine the medians of the loop\n" +
+        "  and of the bare runs may see different contention; the note's 'ratio of the fastest runs' (min/min) is the less contended estimate.\n" +
         "  transform: reference = TrainedEncoder.Extract at the same batch size on pixels already in [0, 1] (no IDataView);\n" +
         "  bridge: reference = SmallConvNet forward+backward, so a ratio of 0.01 means the bridge adds about 1% to a training step's cost.\n" +
-        "peak WS = PeakWorkingSet64 (VmHWM) of the case's own process at the end of its main phase (* = in-process run: includes earlier cases);\n" +
+        "peak WS = PeakWorkingSet64 (VmHWM) of the case's own process over its main phase (pretrain: the loop; VmHWM is reset when it starts;\n" +
+        "  * = in-process run: may include earlier cases);\n" +
         "  base = working set when the case started (runtime + libtorch loaded). CUDA MiB = peak seen by nvidia-smi (context + caching allocator).\n" +
         "cores = process CPU time / wall time over the case (how many of the machine's cores it actually got); load1 = 1-minute load average,\n" +
         "  which on a small machine includes this benchmark's own threads.";

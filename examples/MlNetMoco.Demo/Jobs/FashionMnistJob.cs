@@ -17,7 +17,7 @@ public sealed record FashionMnistJobOptions
     public string Data { get; init; } = "embedded";
 
     /// <summary>Pretraining epochs.</summary>
-    public int Epochs { get; init; } = 15;
+    public int Epochs { get; init; } = 30;
 
     /// <summary>Pretraining batch size.</summary>
     public int BatchSize { get; init; } = 256;
@@ -76,8 +76,9 @@ public static class FashionMnistJob
         var testLabels = data.Test.Select(r => r.Label).ToArray();
 
         // 1. Self-supervised pretraining: the labels are not used (the k-NN monitor only watches progress).
-        var monitorBank = ml.Data.TakeRows(pool, Math.Min(5000, data.Train.Length));
-        var monitorTest = ml.Data.TakeRows(test, Math.Min(1000, data.Test.Length));
+        var labelToKey = ml.Transforms.Conversion.MapValueToKey(nameof(ImageRow.Label)).Fit(pool);
+        var monitorBank = labelToKey.Transform(ml.Data.TakeRows(pool, Math.Min(5000, data.Train.Length)));
+        var monitorTest = labelToKey.Transform(ml.Data.TakeRows(test, Math.Min(1000, data.Test.Length)));
         var options = new MoCoOptions
         {
             InputColumnName = nameof(ImageRow.Pixels),
@@ -136,7 +137,7 @@ public static class FashionMnistJob
                 if (name.StartsWith("MoCo", StringComparison.Ordinal)) mocoTest = f.Test;
                 double accuracy = LinearProbe.Accuracy(ml, FeatureTable.Create(ml, f.Train, trainLabels, labelled), FeatureTable.Create(ml, f.Test, testLabels));
                 rows.Add(new ResultRow(name, budget, count, accuracy));
-                Console.WriteLine($"  {name,-26} {budget,5} ({count,6:N0} labels): {accuracy:P1}");
+                Console.WriteLine($"  {name,-26} {budget,5} ({count,6:N0} labels): {100 * accuracy:F1}%");
             }
         }
 

@@ -147,8 +147,9 @@ public sealed class ColorJitter : IBatchAugmentation
     };
 
     /// <summary>torchvision's <c>_blend</c>: (f·x + (1 − f)·other) clamped to [0, 1].</summary>
+    // lerp(other, images, f) = f·images + (1−f)·other, without a temporary Scalar for "1 − f".
     private static Tensor Blend(Tensor images, Tensor other, Tensor factor) =>
-        (images * factor + other * (1.0 - factor)).clamp(0.0, 1.0);
+        torch.lerp(other.expand_as(images), images, factor.expand_as(images)).clamp_(0.0, 1.0);
 
     private static double Factor(double strength, double u)
     {
