@@ -233,40 +233,13 @@ public sealed class MoCoTransformer : ITransformer, IDisposable
 
     /// <summary>Runs the encoder on <paramref name="count"/> images in [0, 1].</summary>
     /// <remarks>
-    /// A single image is run as a batch of two (the image twice): libtorch's CPU convolution takes another code path
-    /// for a batch of one, whose results differ from the batched ones in the last bits, while every batch of two or
-    /// more gives a row the same bits wherever it sits. So a row's features are identical in Transform (any batch
-    /// size, any position, a last partial batch of one) and in PredictionEngine.
+    /// <see cref="TrainedEncoder.Extract"/> gives a row the same features whatever batch it sits in (a single image
+    /// included), so Transform at any batch size and PredictionEngine agree bit for bit.
     /// </remarks>
     internal void Compute(ReadOnlySpan<float> pixels, int count, Span<float> features, Span<float> projections)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (count != 1)
-        {
-            _encoder.Extract(pixels, count, features, projections);
-            return;
-        }
-
-        int size = InputShape.Size, featureDim = FeatureDimension, projectionDim = ProjectionDimension;
-        var pool = System.Buffers.ArrayPool<float>.Shared;
-        float[] pair = pool.Rent(2 * size);
-        float[] pairFeatures = pool.Rent(2 * featureDim);
-        float[] pairProjections = projections.IsEmpty ? Array.Empty<float>() : pool.Rent(2 * projectionDim);
-        try
-        {
-            pixels[..size].CopyTo(pair);
-            pixels[..size].CopyTo(pair.AsSpan(size));
-            _encoder.Extract(pair.AsSpan(0, 2 * size), 2, pairFeatures.AsSpan(0, 2 * featureDim),
-                projections.IsEmpty ? Span<float>.Empty : pairProjections.AsSpan(0, 2 * projectionDim));
-            pairFeatures.AsSpan(0, featureDim).CopyTo(features);
-            if (!projections.IsEmpty) pairProjections.AsSpan(0, projectionDim).CopyTo(projections);
-        }
-        finally
-        {
-            pool.Return(pair);
-            pool.Return(pairFeatures);
-            if (!projections.IsEmpty) pool.Return(pairProjections);
-        }
+        _encoder.Extract(pixels, count, features, projections);
     }
 
     private InputBinding Bind(DataViewSchema schema) =>
