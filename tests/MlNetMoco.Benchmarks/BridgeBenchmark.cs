@@ -82,8 +82,8 @@ internal sealed partial class BridgeBenchmark : IBenchmark
 
         context.Log("bare SmallConvNet forward+backward");
         Timing forwardBackward;
-        using (var cost = new EncoderCost(new BackboneSpec(BackboneKind.SmallConvNet, 1, BatchNormSplits: 8), device))
-            forwardBackward = cost.ForwardBackward(Shape, BatchSize, settings.Repeats);
+        using (var cost = new EncoderCost(new BackboneSpec(BackboneKind.SmallConvNet, 1, BatchNormSplits: 8), Shape, BatchSize, device))
+            forwardBackward = cost.MeasureForwardBackward(settings.Repeats);
         double bare = forwardBackward.Rate(BatchSize);
 
         const string unit = "img/s", reference = "SmallConvNet fwd+bwd";

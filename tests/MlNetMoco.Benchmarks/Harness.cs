@@ -57,6 +57,40 @@ internal static class Harness
         return new Timing(samples);
     }
 
+    /// <summary>
+    /// Times several measurements round-robin (one run of each per round), so that on a shared machine a load burst
+    /// hits all of them alike and their ratios stay meaningful. Each is warmed up first.
+    /// </summary>
+    /// <returns>One timing per action, in order.</returns>
+    public static IReadOnlyList<Timing> MeasureInterleaved(IReadOnlyList<Action> actions, Repetitions repeats, torch.Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(actions);
+        var synchronize = Synchronizer(device);
+        foreach (var action in actions)
+            for (int i = 0; i < Math.Max(repeats.Warmup, 1); i++)
+            {
+                action();
+                synchronize();
+            }
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        var samples = actions.Select(_ => new List<double>()).ToArray();
+        var budget = Stopwatch.StartNew();
+        for (int round = 0; round < Math.Max(repeats.Iterations, 1); round++)
+        {
+            for (int a = 0; a < actions.Count; a++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                actions[a]();
+                synchronize();
+                samples[a].Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            }
+            if (round + 1 >= MinimumSamples && budget.Elapsed.TotalSeconds > repeats.BudgetSeconds) break;
+        }
+        return samples.Select(s => new Timing(s)).ToList();
+    }
+
     /// <summary>Waits for queued CUDA work on <paramref name="device"/>; does nothing on the CPU.</summary>
     public static Action Synchronizer(torch.Device? device) =>
         device is { type: DeviceType.CUDA } cuda ? () => torch.cuda.synchronize(cuda) : static () => { };

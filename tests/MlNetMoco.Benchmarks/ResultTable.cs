@@ -66,13 +66,14 @@ internal static class ResultTable
     /// <summary>What the columns mean, printed under the table.</summary>
     public static string Legend =>
         "ratio = time per item of the figure / time per item of its bare reference (same device, same process; = reference rate / figure rate).\n" +
-        "  pretrain: bare reference = encoder with the MoCo v2 head, train mode, forward+backward of one batch of already-augmented tensors;\n" +
-        "  a MoCo step is about 2 forwards + 1 backward + 2 augmentations, so its floor is the 'sum of parts' row; the loop's excess over it is\n" +
-        "  optimizer, momentum update, queue, loss, batch copies and waiting for the batch producer. On a loaded machine the medians of the loop\n" +
-        "  and of the bare runs may see different contention; the note's 'ratio of the fastest runs' (min/min) is the less contended estimate.\n" +
+        "  pretrain: bare reference = encoder with the MoCo v2 head, train mode, forward+backward of one batch of already-augmented tensors,\n" +
+        "  one run right after each measured loop step (paired, so load bursts on a shared machine hit both); the note's paired ratio is the\n" +
+        "  median of the per-step ratios. A MoCo step is about 2 forwards + 1 backward + 2 augmentations: its floor is the 'sum of parts' row;\n" +
+        "  the loop's excess over it is optimizer, momentum update, queue, loss, batch copies and waiting for the batch producer.\n" +
         "  transform: reference = TrainedEncoder.Extract at the same batch size on pixels already in [0, 1] (no IDataView);\n" +
         "  bridge: reference = SmallConvNet forward+backward, so a ratio of 0.01 means the bridge adds about 1% to a training step's cost.\n" +
-        "peak WS = PeakWorkingSet64 (VmHWM) of the case's own process over its main phase (pretrain: the loop; VmHWM is reset when it starts;\n" +
+        "peak WS = PeakWorkingSet64 (VmHWM) of the case's own process over its main phase (pretrain: the loop up to the end of its warm-up\n" +
+        "  epoch, before any bare network exists; VmHWM is reset when the loop starts;\n" +
         "  * = in-process run: may include earlier cases);\n" +
         "  base = working set when the case started (runtime + libtorch loaded). CUDA MiB = peak seen by nvidia-smi (context + caching allocator).\n" +
         "cores = process CPU time / wall time over the case (how many of the machine's cores it actually got); load1 = 1-minute load average,\n" +

@@ -66,49 +66,48 @@ internal sealed class TransformBenchmark : IBenchmark
 
         var repeats = settings.PassRepeats;
         int defaultBatch = new MoCoOptions().TransformBatchSize;
-        var transformTimings = new List<(int BatchSize, Timing Timing)>();
-        foreach (int batchSize in new[] { defaultBatch, ExtractBatch }.Distinct())
+        int[] batchSizes = new[] { defaultBatch, ExtractBatch }.Distinct().ToArray();
+
+        // Bare inference: the same architecture and normalisation, pixels already in [0, 1] in one array, no IDataView.
+        // Each Transform batch size is timed round-robin with Extract at the same batch size, so that load changes on a
+        // shared machine hit both sides of each ratio alike.
+        var pixels01 = RandomImages.Concatenate01(pixelRows);
+        using var encoder = TrainedEncoder.Create(
+            new EncoderDescription(backbone with { BatchNormSplits = 1 }, MoCoVersion.V2, options.ProjectionDim, shape, transformer.Normalization),
+            settings.Device);
+        var features = new float[batchSizes.Max() * encoder.FeatureDim];
+        var actions = new List<Action>();
+        foreach (int batchSize in batchSizes)
         {
-            context.Log($"Transform + reading {FeaturesColumn}, TransformBatchSize {batchSize}");
-            transformer.TransformBatchSize = batchSize;
-            transformTimings.Add((batchSize, Harness.Measure(() =>
+            actions.Add(() =>
             {
+                transformer.TransformBatchSize = batchSize;
                 var (rows, _) = PixelDataView.Scan(transformer.Transform(view), FeaturesColumn);
                 if (rows != Rows) throw new InvalidOperationException($"Transform gave {rows} rows, expected {Rows}.");
-            }, repeats, settings.Device)));
+            });
+            actions.Add(() =>
+            {
+                for (int start = 0; start < Rows; start += batchSize)
+                {
+                    int n = Math.Min(batchSize, Rows - start);
+                    encoder.Extract(pixels01.AsSpan(start * shape.Size, n * shape.Size), n, features);
+                }
+            });
         }
+        context.Log($"Transform + reading {FeaturesColumn} and TrainedEncoder.Extract, batch sizes {string.Join(", ", batchSizes)}, round-robin");
+        var timings = Harness.MeasureInterleaved(actions, repeats, settings.Device);
+        var transformTimings = batchSizes.Select((b, i) => (BatchSize: b, Timing: timings[2 * i])).ToList();
+        var extractTimings = batchSizes.Select((b, i) => (BatchSize: b, Timing: timings[2 * i + 1])).ToDictionary(t => t.BatchSize, t => t.Timing);
+
         context.Log("source scan alone");
         var scan = Harness.Measure(() => PixelDataView.Scan(view, PixelDataView.PixelColumn), repeats);
         context.CapturePeak();
 
-        // Bare inference: the same architecture and normalisation, pixels already in [0, 1] in one array, no IDataView.
-        // Timed at the big batch and at each TransformBatchSize, so every Transform row has a reference at its own batch size.
-        var pixels01 = RandomImages.Concatenate01(pixelRows);
-        var extractTimings = new Dictionary<int, Timing>();
-        using (var encoder = TrainedEncoder.Create(
-                   new EncoderDescription(backbone with { BatchNormSplits = 1 }, MoCoVersion.V2, options.ProjectionDim, shape, transformer.Normalization),
-                   settings.Device))
-        {
-            var features = new float[ExtractBatch * encoder.FeatureDim];
-            foreach (int batchSize in transformTimings.Select(t => t.BatchSize).Prepend(ExtractBatch).Distinct())
-            {
-                context.Log($"TrainedEncoder.Extract, batches of {batchSize}");
-                extractTimings[batchSize] = Harness.Measure(() =>
-                {
-                    for (int start = 0; start < Rows; start += batchSize)
-                    {
-                        int n = Math.Min(batchSize, Rows - start);
-                        encoder.Extract(pixels01.AsSpan(start * shape.Size, n * shape.Size), n, features);
-                    }
-                }, repeats, settings.Device);
-            }
-        }
-
         context.Log("bare forward+backward");
         Timing forwardBackward;
         const int trainBatch = 256;
-        using (var cost = new EncoderCost(backbone with { BatchNormSplits = options.BatchNormSplits }, settings.Device, options.ProjectionDim))
-            forwardBackward = cost.ForwardBackward(shape, trainBatch, settings.Repeats);
+        using (var cost = new EncoderCost(backbone with { BatchNormSplits = options.BatchNormSplits }, shape, trainBatch, settings.Device, options.ProjectionDim))
+            forwardBackward = cost.MeasureForwardBackward(settings.Repeats);
 
         const string unit = "rows/s";
         double bareTraining = forwardBackward.Rate(trainBatch);
