@@ -66,6 +66,9 @@ public static class SupervisedTrainer
         int steps = (images.Count + options.BatchSize - 1) / options.BatchSize;
         var clock = Stopwatch.StartNew();
         long done = 0, total = (long)steps * options.Epochs;
+        // Two reused pixel buffers (full batches, and the last partial one): no allocation per step.
+        var fullBatch = new float[Math.Min(options.BatchSize, images.Count) * shape.Size];
+        var lastBatch = new float[(images.Count - (steps - 1) * options.BatchSize) * shape.Size];
 
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
@@ -76,7 +79,7 @@ public static class SupervisedTrainer
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var indices = order.AsSpan(step * options.BatchSize, Math.Min(options.BatchSize, images.Count - step * options.BatchSize));
-                var pixels = new float[indices.Length * shape.Size];
+                var pixels = indices.Length * shape.Size == fullBatch.Length ? fullBatch : lastBatch;
                 images.CopyImages(indices, pixels);
                 var batchLabels = new long[indices.Length];
                 for (int i = 0; i < indices.Length; i++) batchLabels[i] = labels[indices[i]];
