@@ -13,7 +13,7 @@ namespace MlNetMoco.Core.Tests.Onnx;
 /// </summary>
 public class OnnxCheckerTests
 {
-    private const string CheckScript =
+    internal const string CheckScript =
         "import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True)";
 
     [Fact]
@@ -89,7 +89,7 @@ public class OnnxCheckerTests
     }
 
     /// <summary>The first interpreter that can import onnx, or null when the checker is explicitly skipped.</summary>
-    private static string? PythonWithOnnx()
+    internal static string? PythonWithOnnx()
     {
         string? configured = Environment.GetEnvironmentVariable("MLNETMOCO_PYTHON");
         // "python3" may be a version-manager shim without Debian's python3-onnx, so the system one is tried too.
@@ -114,7 +114,7 @@ public class OnnxCheckerTests
         return null;
     }
 
-    private static (int ExitCode, string Output) Run(string fileName, params string[] arguments)
+    internal static (int ExitCode, string Output) Run(string fileName, params string[] arguments)
     {
         var psi = new ProcessStartInfo(fileName)
         {

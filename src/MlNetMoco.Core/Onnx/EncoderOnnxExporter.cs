@@ -1,0 +1,176 @@
+using System.Globalization;
+using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Inference;
+using MlNetMoco.Core.Methods;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MlNetMoco.Core.Onnx;
+
+/// <summary>How <see cref="EncoderOnnxExporter"/> names and shapes the exported graph.</summary>
+public sealed record EncoderOnnxOptions
+{
+    /// <summary>Name of the input: a flat [N, C·H·W] float vector per row (the ML.NET pixel column). Default "Pixels".</summary>
+    public string InputName { get; init; } = "Pixels";
+
+    /// <summary>Name of the output holding the pooled features [N, FeatureDim]. Default "Features".</summary>
+    public string FeaturesName { get; init; } = "Features";
+
+    /// <summary>Name of a second output with the projection head's output [N, ProjectionDim]; null leaves it out.</summary>
+    public string? ProjectionName { get; init; }
+
+    /// <summary>The range of the input values: they are divided by this before normalisation. Default 255 (ExtractPixels).</summary>
+    public float InputScale { get; init; } = 255f;
+
+    /// <summary>Fold each BatchNorm into the preceding convolution (default) or emit BatchNormalization nodes.</summary>
+    public bool FoldBatchNorm { get; init; } = true;
+}
+
+/// <summary>
+/// Writes a <see cref="TrainedEncoder"/> as an ONNX model (IR 8, opset 17) that consumes exactly the pixel column
+/// the ML.NET transformer consumes and emits exactly its Features column: Reshape to N×C×H×W, scale and per-channel
+/// normalisation folded into one Mul and one Add, then the backbone in inference form and global average pooling.
+/// ResNet-18/34/50 (both stems) and SmallConvNet are supported; another architecture (e.g. a ViT) is one more case
+/// in <see cref="WriteBackbone"/>.
+/// </summary>
+public static class EncoderOnnxExporter
+{
+    /// <summary>Exports <paramref name="encoder"/> and returns the model bytes.</summary>
+    /// <exception cref="NotSupportedException">The backbone has no exporter yet.</exception>
+    public static byte[] Export(TrainedEncoder encoder, EncoderOnnxOptions? options = null)
+    {
+        options ??= new EncoderOnnxOptions();
+        var shape = encoder.InputShape;
+        var norm = encoder.Normalization;
+        var g = new OnnxGraphBuilder("mlnetmoco_encoder");
+        string x = g.AddInput(options.InputName, shape.Size);
+        x = g.Reshape(x, new long[] { 0, shape.Channels, shape.Height, shape.Width });
+
+        // (v / scale − mean) / std = v · a + b with a = 1/(scale·std), b = −mean/std, per channel.
+        var a = new float[shape.Channels];
+        var b = new float[shape.Channels];
+        for (int c = 0; c < shape.Channels; c++)
+        {
+            a[c] = 1f / (options.InputScale * norm.Std[c]);
+            b[c] = -norm.Mean[c] / norm.Std[c];
+        }
+        x = g.Mul(x, g.AddInitializer("input_scale", a, 1, shape.Channels, 1, 1));
+        x = g.Add(x, g.AddInitializer("input_shift", b, 1, shape.Channels, 1, 1));
+
+        var network = encoder.Network;
+        x = WriteBackbone(g, network, x, options.FoldBatchNorm);
+        string features = g.Flatten(g.GlobalAveragePool(x), output: options.FeaturesName);
+        g.AddOutput(features, encoder.FeatureDim);
+        if (options.ProjectionName is { } projectionName)
+            g.AddOutput(WriteHead(g, network.Head, encoder.Description.Head, features, projectionName), encoder.ProjectionDim);
+
+        var writer = new OnnxModelWriter { DocString = "MlNetMoco encoder: pixels → pooled features." };
+        writer.Metadata["mlnetmoco.backbone"] = encoder.Backbone.Kind.ToString();
+        writer.Metadata["mlnetmoco.input_shape"] = $"{shape.Channels},{shape.Height},{shape.Width}";
+        writer.Metadata["mlnetmoco.input_scale"] = options.InputScale.ToString(CultureInfo.InvariantCulture);
+        writer.Metadata["mlnetmoco.mean"] = string.Join(",", norm.Mean.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+        writer.Metadata["mlnetmoco.std"] = string.Join(",", norm.Std.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+        writer.Metadata["mlnetmoco.feature_dim"] = encoder.FeatureDim.ToString(CultureInfo.InvariantCulture);
+        foreach (var (key, value) in encoder.Description.Metadata) writer.Metadata["mlnetmoco." + key] = value;
+        return writer.ToBytes(g.Build());
+    }
+
+    /// <summary>Adds the backbone's trunk (everything before global pooling); returns the last feature map.</summary>
+    private static string WriteBackbone(OnnxGraphBuilder g, Backbone network, string x, bool fold) => network switch
+    {
+        ResNet resnet => WriteResNet(g, resnet, x, fold),
+        SmallConvNet small => WriteSmallConvNet(g, small, x, fold),
+        _ => throw new NotSupportedException($"ONNX export of {network.GetType().Name} is not implemented."),
+    };
+
+    private static string WriteSmallConvNet(OnnxGraphBuilder g, SmallConvNet net, string x, bool fold)
+    {
+        for (int i = 0; i < net.Layers.Count; i++)
+        {
+            var modules = net.Layers[i].children().ToList();
+            x = g.Relu(ConvBn(g, x, (Conv2d)modules[0], (BatchNorm)modules[1], $"layer{i + 1}", fold));
+        }
+        return x;
+    }
+
+    private static string WriteResNet(OnnxGraphBuilder g, ResNet net, string x, bool fold)
+    {
+        x = g.Relu(ConvBn(g, x, net.Conv1, net.Bn1, "conv1", fold));
+        if (net.MaxPool != null)
+            x = g.MaxPool(x, new long[] { 3, 3 }, new long[] { 2, 2 }, OnnxGraphBuilder.SymmetricPads(1, 1)); // torchvision's stem pool
+        for (int l = 0; l < net.Layers.Count; l++)
+        {
+            int index = 0;
+            foreach (var block in net.Layers[l].children())
+            {
+                string name = $"layer{l + 1}.{index++}";
+                x = block switch
+                {
+                    BasicBlock basic => Residual(g, x, name, fold, basic.Downsample,
+                        (basic.Conv1, basic.Bn1), (basic.Conv2, basic.Bn2)),
+                    Bottleneck bottleneck => Residual(g, x, name, fold, bottleneck.Downsample,
+                        (bottleneck.Conv1, bottleneck.Bn1), (bottleneck.Conv2, bottleneck.Bn2), (bottleneck.Conv3, bottleneck.Bn3)),
+                    _ => throw new NotSupportedException($"ONNX export of block {block.GetType().Name} is not implemented."),
+                };
+            }
+        }
+        return x;
+    }
+
+    /// <summary>relu(convN∘…∘conv1(x) + shortcut(x)), with ReLU between the inner convolutions.</summary>
+    private static string Residual(OnnxGraphBuilder g, string x, string name, bool fold, Sequential? downsample,
+        params (Conv2d Conv, BatchNorm Bn)[] path)
+    {
+        string y = x;
+        for (int i = 0; i < path.Length; i++)
+        {
+            y = ConvBn(g, y, path[i].Conv, path[i].Bn, $"{name}.conv{i + 1}", fold);
+            if (i < path.Length - 1) y = g.Relu(y);
+        }
+        string shortcut = x;
+        if (downsample != null)
+        {
+            var modules = downsample.children().ToList();
+            shortcut = ConvBn(g, x, (Conv2d)modules[0], (BatchNorm)modules[1], $"{name}.downsample", fold);
+        }
+        return g.Relu(g.Add(y, shortcut));
+    }
+
+    private static string ConvBn(OnnxGraphBuilder g, string x, Conv2d conv, BatchNorm bn, string name, bool fold)
+    {
+        long[] pads = OnnxGraphBuilder.SymmetricPads(conv.padding!);
+        if (fold)
+        {
+            var folded = BatchNormFolding.Fold(conv, bn);
+            string w = g.AddInitializer(name + ".weight", folded.Weight, conv.weight!.shape);
+            string b = g.AddInitializer(name + ".bias", folded.Bias, folded.Bias.Length);
+            return g.Conv(x, w, b, conv.stride, pads, conv.groups, conv.dilation);
+        }
+        string weight = g.AddInitializer(name + ".weight", conv.weight!);
+        string? bias = conv.bias is null ? null : g.AddInitializer(name + ".bias", conv.bias);
+        string y = g.Conv(x, weight, bias, conv.stride, pads, conv.groups, conv.dilation);
+        return g.BatchNormalization(y,
+            g.AddInitializer(name + ".bn.weight", bn.weight!), g.AddInitializer(name + ".bn.bias", bn.bias!),
+            g.AddInitializer(name + ".bn.running_mean", bn.running_mean!), g.AddInitializer(name + ".bn.running_var", bn.running_var!),
+            (float)bn.eps);
+    }
+
+    /// <summary>The projection head: Gemm (v1), or Gemm → Relu → Gemm (v2).</summary>
+    private static string WriteHead(OnnxGraphBuilder g, nn.Module<Tensor, Tensor> head, MoCoVersion kind, string features, string output)
+    {
+        var linears = head is Linear single ? new List<Linear> { single } : head.children().OfType<Linear>().ToList();
+        if (linears.Count != (kind == MoCoVersion.V1 ? 1 : 2))
+            throw new NotSupportedException($"ONNX export of a {kind} head with {linears.Count} linear layer(s) is not implemented.");
+        string y = features;
+        for (int i = 0; i < linears.Count; i++)
+        {
+            string w = g.AddInitializer($"fc.{2 * i}.weight", linears[i].weight!);
+            string? b = linears[i].bias is null ? null : g.AddInitializer($"fc.{2 * i}.bias", linears[i].bias!);
+            bool last = i == linears.Count - 1;
+            y = g.Gemm(y, w, b, output: last ? output : null);
+            if (!last) y = g.Relu(y);
+        }
+        return y;
+    }
+}
