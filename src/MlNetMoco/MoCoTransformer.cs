@@ -29,10 +29,10 @@ namespace MlNetMoco;
 /// </para>
 /// <para>
 /// Persistence: <see cref="Save(string)"/> and <see cref="Load(MLContext, string, string)"/> (one zip file: the
-/// encoder's weights and a JSON configuration). <c>mlContext.Model.Save</c> cannot store this transformer (ML.NET
-/// gives components outside ML.NET no way to write themselves into its model files) and throws
-/// <see cref="NotSupportedException"/>; save the MoCo transformer with <see cref="Save(string)"/> and the
-/// downstream part of the pipeline with <c>mlContext.Model.Save</c> separately.
+/// encoder's weights and a JSON configuration), to continue training or fine-tune. <c>mlContext.Model.Save</c>
+/// stores this transformer as an ML.NET OnnxTransformer running its exported encoder (pixel-vector input only), so
+/// <c>mlContext.Model.Load</c> scores with ONNX Runtime alone; <see cref="ExportOnnx(string, bool)"/> writes the raw
+/// ONNX model.
 /// </para>
 /// <para>
 /// The transformer owns native (TorchSharp) memory: dispose it when done. Disposing a <c>TransformerChain</c>
@@ -40,7 +40,7 @@ namespace MlNetMoco;
 /// <c>PredictionEngineOptions.OwnsTransformer</c> defaults to true; set it to false to keep using the transformer.
 /// </para>
 /// </remarks>
-public sealed class MoCoTransformer : ITransformer, IDisposable
+public sealed partial class MoCoTransformer : ITransformer, IDisposable
 {
     private readonly TrainedEncoder _encoder;
     private int _transformBatchSize;
@@ -153,16 +153,6 @@ public sealed class MoCoTransformer : ITransformer, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         return new MoCoRowMapper(this, inputSchema, Bind(inputSchema));
     }
-
-    /// <summary>
-    /// Always throws <see cref="NotSupportedException"/>: ML.NET model files (<c>mlContext.Model.Save</c>) cannot hold
-    /// this transformer. Use <see cref="Save(string)"/> / <see cref="Load(MLContext, string, string)"/> instead.
-    /// </summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException(
-        "MoCoTransformer cannot be saved with mlContext.Model.Save: ML.NET model files cannot hold components from outside ML.NET. " +
-        "Save it with moCoTransformer.Save(path) and load it with MoCoTransformer.Load(mlContext, path); save the rest of the pipeline " +
-        "(the transformers after MoCo) with mlContext.Model.Save separately, and chain them again after loading " +
-        "(e.g. moco.Append(rest)). Nothing usable was written by this call: delete the file it created.");
 
     /// <summary>
     /// Writes the transformer to one file (a zip holding the encoder's weights and a JSON configuration: architecture,

@@ -9,6 +9,7 @@ internal static class BenchmarkRegistry
         new PretrainBenchmark(),
         new TransformBenchmark(),
         new BridgeBenchmark(),
+        new OnnxTransformBenchmark(),
     ];
 
     /// <summary>The benchmark called <paramref name="name"/> (case-insensitive), or null.</summary>

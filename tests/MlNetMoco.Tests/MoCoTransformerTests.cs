@@ -46,18 +46,6 @@ public class MoCoTransformerTests(FittedTransformerFixture fixture)
     }
 
     [Fact]
-    public void Model_Save_of_a_chain_with_MoCo_throws_and_says_what_to_do_instead()
-    {
-        using var dir = new TempDirectory();
-        var chain = new TransformerChain<ITransformer>(fixture.Transformer);
-
-        var error = Assert.Throws<NotSupportedException>(() => _ml.Model.Save(chain, fixture.Data.Schema, dir.File("model.zip")));
-        Assert.Contains("mlContext.Model.Save", error.Message);
-        Assert.Contains("MoCoTransformer.Load(mlContext, path)", error.Message);
-        Assert.Contains(".Save(path)", error.Message);
-    }
-
-    [Fact]
     public void The_training_history_has_one_report_per_epoch()
     {
         var history = fixture.Transformer.TrainingHistory;

@@ -25,6 +25,13 @@ public sealed record EncoderOnnxOptions
 
     /// <summary>Fold each BatchNorm into the preceding convolution (default) or emit BatchNormalization nodes.</summary>
     public bool FoldBatchNorm { get; init; } = true;
+
+    /// <summary>
+    /// One row per run: input [C·H·W] and outputs [FeatureDim] without a batch dimension, the form ML.NET's
+    /// OnnxTransformer maps to exactly the <c>Vector&lt;Single, D&gt;</c> columns of the MoCo transformer. Default false:
+    /// a symbolic batch dimension "N" for ONNX Runtime users.
+    /// </summary>
+    public bool SingleRow { get; init; }
 }
 
 /// <summary>
@@ -44,8 +51,10 @@ public static class EncoderOnnxExporter
         var shape = encoder.InputShape;
         var norm = encoder.Normalization;
         var g = new OnnxGraphBuilder("mlnetmoco_encoder");
-        string x = g.AddInput(options.InputName, shape.Size);
-        x = g.Reshape(x, new long[] { 0, shape.Channels, shape.Height, shape.Width });
+        string x = options.SingleRow
+            ? g.AddInput(options.InputName, Protos.TensorDataType.Float, Protos.TensorShapeProto.Dimension.Fixed(shape.Size))
+            : g.AddInput(options.InputName, shape.Size);
+        x = g.Reshape(x, new long[] { options.SingleRow ? 1 : 0, shape.Channels, shape.Height, shape.Width });
 
         // (v / scale − mean) / std = v · a + b with a = 1/(scale·std), b = −mean/std, per channel.
         var a = new float[shape.Channels];
@@ -60,10 +69,13 @@ public static class EncoderOnnxExporter
 
         var network = encoder.Network;
         x = WriteBackbone(g, network, x, options.FoldBatchNorm);
-        string features = g.Flatten(g.GlobalAveragePool(x), output: options.FeaturesName);
-        g.AddOutput(features, encoder.FeatureDim);
+        string features = g.Flatten(g.GlobalAveragePool(x), output: options.SingleRow ? null : options.FeaturesName);
+        AddOutput(g, features, options.FeaturesName, encoder.FeatureDim, options.SingleRow);
         if (options.ProjectionName is { } projectionName)
-            g.AddOutput(WriteHead(g, network.Head, encoder.Description.Head, features, projectionName), encoder.ProjectionDim);
+        {
+            string projection = WriteHead(g, network.Head, encoder.Description.Head, features, options.SingleRow ? null : projectionName);
+            AddOutput(g, projection, projectionName, encoder.ProjectionDim, options.SingleRow);
+        }
 
         var writer = new OnnxModelWriter { DocString = "MlNetMoco encoder: pixels → pooled features." };
         writer.Metadata["mlnetmoco.backbone"] = encoder.Backbone.Kind.ToString();
@@ -74,6 +86,17 @@ public static class EncoderOnnxExporter
         writer.Metadata["mlnetmoco.feature_dim"] = encoder.FeatureDim.ToString(CultureInfo.InvariantCulture);
         foreach (var (key, value) in encoder.Description.Metadata) writer.Metadata["mlnetmoco." + key] = value;
         return writer.ToBytes(g.Build());
+    }
+
+    /// <summary>Declares an N×dim output, or for a single row reshapes the 1×dim value to [dim] under <paramref name="name"/>.</summary>
+    private static void AddOutput(OnnxGraphBuilder g, string value, string name, int dim, bool singleRow)
+    {
+        if (!singleRow)
+        {
+            g.AddOutput(value, dim);
+            return;
+        }
+        g.AddOutput(g.Reshape(value, new long[] { dim }, output: name), Protos.TensorDataType.Float, Protos.TensorShapeProto.Dimension.Fixed(dim));
     }
 
     /// <summary>Adds the backbone's trunk (everything before global pooling); returns the last feature map.</summary>
@@ -157,7 +180,7 @@ public static class EncoderOnnxExporter
     }
 
     /// <summary>The projection head: Gemm (v1), or Gemm → Relu → Gemm (v2).</summary>
-    private static string WriteHead(OnnxGraphBuilder g, nn.Module<Tensor, Tensor> head, MoCoVersion kind, string features, string output)
+    private static string WriteHead(OnnxGraphBuilder g, nn.Module<Tensor, Tensor> head, MoCoVersion kind, string features, string? output)
     {
         var linears = head is Linear single ? new List<Linear> { single } : head.children().OfType<Linear>().ToList();
         if (linears.Count != (kind == MoCoVersion.V1 ? 1 : 2))

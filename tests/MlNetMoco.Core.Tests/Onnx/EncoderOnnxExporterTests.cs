@@ -83,9 +83,10 @@ public class EncoderOnnxExporterTests
     }
 
     [Theory]
-    [InlineData(BackboneKind.SmallConvNet, false)]
-    [InlineData(BackboneKind.ResNet18, true)]
-    public void Exported_models_pass_the_onnx_checker(BackboneKind kind, bool fold)
+    [InlineData(BackboneKind.SmallConvNet, false, false)]
+    [InlineData(BackboneKind.ResNet18, true, false)]
+    [InlineData(BackboneKind.ResNet18, true, true)]
+    public void Exported_models_pass_the_onnx_checker(BackboneKind kind, bool fold, bool singleRow)
     {
         string? python = OnnxCheckerTests.PythonWithOnnx();
         if (python is null) return; // explicitly skipped via MLNETMOCO_SKIP_ONNX_CHECKER=1
@@ -93,7 +94,7 @@ public class EncoderOnnxExporterTests
         string path = Path.Combine(Path.GetTempPath(), $"mlnetmoco-encoder-{Guid.NewGuid():N}.onnx");
         try
         {
-            File.WriteAllBytes(path, EncoderOnnxExporter.Export(encoder, new EncoderOnnxOptions { ProjectionName = "Projection", FoldBatchNorm = fold }));
+            File.WriteAllBytes(path, EncoderOnnxExporter.Export(encoder, new EncoderOnnxOptions { ProjectionName = "Projection", FoldBatchNorm = fold, SingleRow = singleRow }));
             var (exit, output) = OnnxCheckerTests.Run(python, "-c", OnnxCheckerTests.CheckScript, path);
             Assert.True(exit == 0, $"onnx.checker rejected the model (exit {exit}):\n{output}");
         }
