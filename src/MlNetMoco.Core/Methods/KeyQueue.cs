@@ -11,10 +11,14 @@ namespace MlNetMoco.Core.Methods;
 public sealed class KeyQueue
 {
     /// <summary>Creates a queue of <paramref name="size"/> random unit keys of <paramref name="dim"/> dimensions.</summary>
-    public KeyQueue(int dim, int size, Device device)
+    /// <param name="dim">Key dimension.</param>
+    /// <param name="size">Number of keys K.</param>
+    /// <param name="device">Device of the keys.</param>
+    /// <param name="generator">CPU generator of the initial random keys; null uses the process-wide one.</param>
+    public KeyQueue(int dim, int size, Device device, Generator? generator = null)
     {
         if (dim <= 0 || size <= 0) throw new ArgumentException($"Queue needs positive dim and size (got {dim}, {size}).");
-        using var random = randn(dim, size, device: device);
+        using var random = randn(new long[] { dim, size }, generator: generator).to(device);
         Keys = nn.functional.normalize(random, dim: 0).detach();
         Pointer = zeros(1, dtype: ScalarType.Int64, device: device);
     }

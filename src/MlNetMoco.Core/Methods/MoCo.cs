@@ -28,15 +28,18 @@ public sealed class MoCo : nn.Module, ISelfSupervisedMethod
     /// <param name="momentum">Key encoder momentum m (0.999).</param>
     /// <param name="temperature">InfoNCE temperature T (0.07 v1, 0.2 v2).</param>
     /// <param name="device">Device of the parameters and the queue.</param>
-    public MoCo(MoCoVersion version, BackboneSpec backbone, int projectionDim, int queueSize, double momentum, double temperature, Device device)
+    /// <param name="generator">CPU generator of the initial weights and queue (<see cref="Training.SeededInitialization"/>); null keeps the modules' own initialisation from the process-wide generator.</param>
+    public MoCo(MoCoVersion version, BackboneSpec backbone, int projectionDim, int queueSize, double momentum, double temperature, Device device,
+        Generator? generator = null)
         : base(nameof(MoCo))
     {
         Version = version;
         int featureDim = BackboneFactory.FeatureDimOf(backbone);
         encoder_q = BackboneFactory.Create(backbone, ProjectionHeads.For(version, featureDim, projectionDim));
         encoder_k = BackboneFactory.Create(backbone, ProjectionHeads.For(version, featureDim, projectionDim));
+        if (generator != null) Training.SeededInitialization.Apply(encoder_q, generator);
         MomentumUpdate.Initialize(encoder_k, encoder_q);
-        _queue = new KeyQueue(projectionDim, queueSize, device);
+        _queue = new KeyQueue(projectionDim, queueSize, device, generator);
         _momentum = momentum;
         _temperature = temperature;
         register_buffer("queue", _queue.Keys);

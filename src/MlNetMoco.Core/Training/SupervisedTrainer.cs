@@ -38,10 +38,11 @@ public static class SupervisedTrainer
         var device = DeviceSelector.Resolve(options.Device);
         normalization = (normalization ?? DatasetStatistics.Compute(images)).Validate(shape.Channels);
 
-        torch.manual_seed(options.Seed);
         var spec = options.Backbone with { BatchNormSplits = 1 };
         int featureDim = BackboneFactory.FeatureDimOf(spec);
         using var network = BackboneFactory.Create(spec, nn.Linear(featureDim, classes));
+        using (var init = new Generator((ulong)Seeds.Mix(options.Seed, -1)))
+            SeededInitialization.Apply(network, init);
         if (initializeFrom != null)
         {
             var backboneOnly = initializeFrom.Network.state_dict().Where(kv => !kv.Key.StartsWith("fc.", StringComparison.Ordinal))

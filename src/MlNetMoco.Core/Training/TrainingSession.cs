@@ -33,10 +33,10 @@ internal sealed class TrainingSession : IDisposable
         _queueSize = queueSize;
         _device = device;
 
-        torch.manual_seed(options.Seed); // parameter initialisation
         var backbone = options.Backbone with { BatchNormSplits = options.BatchNormSplits };
-        _method = new MoCo(options.Version, backbone, options.ProjectionDim, queueSize, options.EncoderMomentum,
-            options.EffectiveTemperature, device);
+        using (var init = new Generator((ulong)Seeds.Mix(options.Seed, -1)))
+            _method = new MoCo(options.Version, backbone, options.ProjectionDim, queueSize, options.EncoderMomentum,
+                options.EffectiveTemperature, device, init);
         _method.train();
         _optimizer = new Sgd(_method.OnlineEncoder.named_parameters().Select(p => (p.name, p.parameter)), options.SgdMomentum, options.WeightDecay);
         int cropH = options.CropSize ?? shape.Height, cropW = options.CropSize ?? shape.Width;
