@@ -16,11 +16,19 @@ public sealed partial class MoCoTransformer
     /// <param name="foldBatchNorm">Fold BatchNorm into the convolutions (default) or keep BatchNormalization nodes.</param>
     public void ExportOnnx(string path, bool foldBatchNorm = true)
     {
-        ArgumentNullException.ThrowIfNull(path);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        byte[] model = OnnxBytes(foldBatchNorm);
         string full = Path.GetFullPath(path);
-        string temp = full + ".tmp";
-        File.WriteAllBytes(temp, OnnxBytes(foldBatchNorm));
-        File.Move(temp, full, overwrite: true);
+        string temp = $"{full}.{Guid.NewGuid():N}.tmp"; // an existing file is replaced only once the new one is complete
+        try
+        {
+            File.WriteAllBytes(temp, model);
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 
     /// <summary>Writes the ONNX model of <see cref="ExportOnnx(string, bool)"/> to <paramref name="stream"/>.</summary>
@@ -51,9 +59,8 @@ public sealed partial class MoCoTransformer
         {
             File.WriteAllBytes(onnxPath, OnnxBytes(foldBatchNorm: true, singleRow: true));
             var outputs = ProjectionColumnName is null ? new[] { OutputColumnName } : new[] { OutputColumnName, ProjectionColumnName };
-            var onnx = ml.Transforms.ApplyOnnxModel(outputs, new[] { InputColumnName }, onnxPath).Fit(EmptyInput(ml));
+            using var onnx = ml.Transforms.ApplyOnnxModel(outputs, new[] { InputColumnName }, onnxPath).Fit(EmptyInput(ml));
             ((ICanSaveModel)onnx).Save(ctx); // the model bytes are copied into the ML.NET zip
-            onnx.Dispose();
         }
         finally
         {

@@ -38,8 +38,8 @@ public sealed record EncoderOnnxOptions
 /// Writes a <see cref="TrainedEncoder"/> as an ONNX model (IR 8, opset 17) that consumes exactly the pixel column
 /// the ML.NET transformer consumes and emits exactly its Features column: Reshape to N×C×H×W, scale and per-channel
 /// normalisation folded into one Mul and one Add, then the backbone in inference form and global average pooling.
-/// ResNet-18/34/50 (both stems) and SmallConvNet are supported; another architecture (e.g. a ViT) is one more case
-/// in <see cref="WriteBackbone"/>.
+/// The backbone itself is written by <see cref="BackboneOnnxExporter"/> (ResNet-18/34/50 with both stems and
+/// SmallConvNet; one writer per architecture, so a ViT is one more writer there).
 /// </summary>
 public static class EncoderOnnxExporter
 {
@@ -68,8 +68,7 @@ public static class EncoderOnnxExporter
         x = g.Add(x, g.AddInitializer("input_shift", b, 1, shape.Channels, 1, 1));
 
         var network = encoder.Network;
-        x = WriteBackbone(g, network, x, options.FoldBatchNorm);
-        string features = g.Flatten(g.GlobalAveragePool(x), output: options.SingleRow ? null : options.FeaturesName);
+        string features = BackboneOnnxExporter.WriteFeatures(g, network, x, options.FoldBatchNorm, options.SingleRow ? null : options.FeaturesName);
         AddOutput(g, features, options.FeaturesName, encoder.FeatureDim, options.SingleRow);
         if (options.ProjectionName is { } projectionName)
         {
@@ -84,6 +83,12 @@ public static class EncoderOnnxExporter
         writer.Metadata["mlnetmoco.mean"] = string.Join(",", norm.Mean.Select(v => v.ToString(CultureInfo.InvariantCulture)));
         writer.Metadata["mlnetmoco.std"] = string.Join(",", norm.Std.Select(v => v.ToString(CultureInfo.InvariantCulture)));
         writer.Metadata["mlnetmoco.feature_dim"] = encoder.FeatureDim.ToString(CultureInfo.InvariantCulture);
+        writer.Metadata["mlnetmoco.small_image_stem"] = encoder.Backbone.SmallImageStem ? "true" : "false";
+        writer.Metadata["mlnetmoco.head"] = encoder.Description.Head.ToString();
+        writer.Metadata["mlnetmoco.projection_dim"] = encoder.ProjectionDim.ToString(CultureInfo.InvariantCulture);
+        writer.Metadata["mlnetmoco.batchnorm_folded"] = options.FoldBatchNorm ? "true" : "false";
+        writer.Metadata["mlnetmoco.input"] = options.InputName;
+        writer.Metadata["mlnetmoco.features"] = options.FeaturesName;
         foreach (var (key, value) in encoder.Description.Metadata) writer.Metadata["mlnetmoco." + key] = value;
         return writer.ToBytes(g.Build());
     }
@@ -99,86 +104,6 @@ public static class EncoderOnnxExporter
         g.AddOutput(g.Reshape(value, new long[] { dim }, output: name), Protos.TensorDataType.Float, Protos.TensorShapeProto.Dimension.Fixed(dim));
     }
 
-    /// <summary>Adds the backbone's trunk (everything before global pooling); returns the last feature map.</summary>
-    private static string WriteBackbone(OnnxGraphBuilder g, Backbone network, string x, bool fold) => network switch
-    {
-        ResNet resnet => WriteResNet(g, resnet, x, fold),
-        SmallConvNet small => WriteSmallConvNet(g, small, x, fold),
-        _ => throw new NotSupportedException($"ONNX export of {network.GetType().Name} is not implemented."),
-    };
-
-    private static string WriteSmallConvNet(OnnxGraphBuilder g, SmallConvNet net, string x, bool fold)
-    {
-        for (int i = 0; i < net.Layers.Count; i++)
-        {
-            var modules = net.Layers[i].children().ToList();
-            x = g.Relu(ConvBn(g, x, (Conv2d)modules[0], (BatchNorm)modules[1], $"layer{i + 1}", fold));
-        }
-        return x;
-    }
-
-    private static string WriteResNet(OnnxGraphBuilder g, ResNet net, string x, bool fold)
-    {
-        x = g.Relu(ConvBn(g, x, net.Conv1, net.Bn1, "conv1", fold));
-        if (net.MaxPool != null)
-            x = g.MaxPool(x, new long[] { 3, 3 }, new long[] { 2, 2 }, OnnxGraphBuilder.SymmetricPads(1, 1)); // torchvision's stem pool
-        for (int l = 0; l < net.Layers.Count; l++)
-        {
-            int index = 0;
-            foreach (var block in net.Layers[l].children())
-            {
-                string name = $"layer{l + 1}.{index++}";
-                x = block switch
-                {
-                    BasicBlock basic => Residual(g, x, name, fold, basic.Downsample,
-                        (basic.Conv1, basic.Bn1), (basic.Conv2, basic.Bn2)),
-                    Bottleneck bottleneck => Residual(g, x, name, fold, bottleneck.Downsample,
-                        (bottleneck.Conv1, bottleneck.Bn1), (bottleneck.Conv2, bottleneck.Bn2), (bottleneck.Conv3, bottleneck.Bn3)),
-                    _ => throw new NotSupportedException($"ONNX export of block {block.GetType().Name} is not implemented."),
-                };
-            }
-        }
-        return x;
-    }
-
-    /// <summary>relu(convN∘…∘conv1(x) + shortcut(x)), with ReLU between the inner convolutions.</summary>
-    private static string Residual(OnnxGraphBuilder g, string x, string name, bool fold, Sequential? downsample,
-        params (Conv2d Conv, BatchNorm Bn)[] path)
-    {
-        string y = x;
-        for (int i = 0; i < path.Length; i++)
-        {
-            y = ConvBn(g, y, path[i].Conv, path[i].Bn, $"{name}.conv{i + 1}", fold);
-            if (i < path.Length - 1) y = g.Relu(y);
-        }
-        string shortcut = x;
-        if (downsample != null)
-        {
-            var modules = downsample.children().ToList();
-            shortcut = ConvBn(g, x, (Conv2d)modules[0], (BatchNorm)modules[1], $"{name}.downsample", fold);
-        }
-        return g.Relu(g.Add(y, shortcut));
-    }
-
-    private static string ConvBn(OnnxGraphBuilder g, string x, Conv2d conv, BatchNorm bn, string name, bool fold)
-    {
-        long[] pads = OnnxGraphBuilder.SymmetricPads(conv.padding!);
-        if (fold)
-        {
-            var folded = BatchNormFolding.Fold(conv, bn);
-            string w = g.AddInitializer(name + ".weight", folded.Weight, conv.weight!.shape);
-            string b = g.AddInitializer(name + ".bias", folded.Bias, folded.Bias.Length);
-            return g.Conv(x, w, b, conv.stride, pads, conv.groups, conv.dilation);
-        }
-        string weight = g.AddInitializer(name + ".weight", conv.weight!);
-        string? bias = conv.bias is null ? null : g.AddInitializer(name + ".bias", conv.bias);
-        string y = g.Conv(x, weight, bias, conv.stride, pads, conv.groups, conv.dilation);
-        return g.BatchNormalization(y,
-            g.AddInitializer(name + ".bn.weight", bn.weight!), g.AddInitializer(name + ".bn.bias", bn.bias!),
-            g.AddInitializer(name + ".bn.running_mean", bn.running_mean!), g.AddInitializer(name + ".bn.running_var", bn.running_var!),
-            (float)bn.eps);
-    }
-
     /// <summary>The projection head: Gemm (v1), or Gemm → Relu → Gemm (v2).</summary>
     private static string WriteHead(OnnxGraphBuilder g, nn.Module<Tensor, Tensor> head, MoCoVersion kind, string features, string? output)
     {
@@ -188,8 +113,9 @@ public static class EncoderOnnxExporter
         string y = features;
         for (int i = 0; i < linears.Count; i++)
         {
-            string w = g.AddInitializer($"fc.{2 * i}.weight", linears[i].weight!);
-            string? b = linears[i].bias is null ? null : g.AddInitializer($"fc.{2 * i}.bias", linears[i].bias!);
+            string prefix = linears.Count == 1 ? "fc" : $"fc.{2 * i}"; // torch names: fc (v1); fc.0, fc.2 (v2)
+            string w = g.AddInitializer(prefix + ".weight", linears[i].weight!);
+            string? b = linears[i].bias is null ? null : g.AddInitializer(prefix + ".bias", linears[i].bias!);
             bool last = i == linears.Count - 1;
             y = g.Gemm(y, w, b, output: last ? output : null);
             if (!last) y = g.Relu(y);

@@ -1,23 +1,41 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MlNetMoco.Core.Backbones;
 using MlNetMoco.Tests.TestSupport;
 
 namespace MlNetMoco.Tests.Onnx;
 
+/// <summary>
+/// Real photos (PNG and JPEG, colour and grayscale) through LoadImages → ResizeImages → ExtractPixels → MoCo: the
+/// chain reloaded with Model.Load (an OnnxTransformer in MoCo's place) gives the TorchSharp features to 1e-4.
+/// </summary>
+/// <remarks>
+/// The bound is |Δ| ≤ 1e-4 + 1e-5·|feature| (numpy's allclose with atol 1e-4, rtol 1e-5): 1e-4 for features of order
+/// 1, float32 rounding beyond. After one training step the BatchNorm running statistics are far from the photos'
+/// activations, so ResNet-50's eval-mode features reach ~140; there float32 TorchSharp itself is 1.2e-4 away from a
+/// float64 evaluation of the same network (ONNX Runtime: 0.9e-4), and the two float32 results differ by 1.4e-4.
+/// </remarks>
 public class RealImageParityTests
 {
-    [Fact]
-    public void Photos_get_the_same_features_from_ONNX_Runtime_after_Model_Load()
+    [Theory]
+    [InlineData(BackboneKind.SmallConvNet, false, 16)]
+    [InlineData(BackboneKind.ResNet18, true, 16)]
+    [InlineData(BackboneKind.ResNet34, false, 32)]
+    [InlineData(BackboneKind.ResNet50, false, 32)]
+    public void Photos_get_the_same_features_from_ONNX_Runtime_after_Model_Load(BackboneKind kind, bool smallStem, int side)
     {
         var ml = new MLContext(seed: 1);
         using var dir = new TempDirectory();
         var data = ml.Data.LoadFromEnumerable(Photos.CopyTo(dir));
         var pixels = ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "Path")
-            .Append(ml.Transforms.ResizeImages("Image", imageWidth: 16, imageHeight: 16))
+            .Append(ml.Transforms.ResizeImages("Image", imageWidth: side, imageHeight: side))
             .Append(ml.Transforms.ExtractPixels("Pixels", "Image"))
             .Fit(data);
         var pixelData = ml.Data.Cache(pixels.Transform(data));
-        using var moco = ml.Transforms.PretrainMoCo(TestOptions.Tiny()).Fit(pixelData);
+        var options = TestOptions.Tiny();
+        options.Backbone = kind;
+        options.SmallImageStem = smallStem;
+        using var moco = ml.Transforms.PretrainMoCo(options).Fit(pixelData); // one epoch: BatchNorm statistics of the photos
         var expected = moco.Transform(pixelData).GetColumn<float[]>("Features").ToList();
 
         string path = dir.File("photos.zip");
@@ -27,7 +45,11 @@ public class RealImageParityTests
         var actual = loaded.Transform(data).GetColumn<float[]>("Features").ToList();
 
         Assert.Equal(Photos.Names.Length, actual.Count);
-        float worst = expected.Zip(actual).SelectMany(p => p.First.Zip(p.Second, (a, b) => Math.Abs(a - b))).Max();
-        Assert.True(worst <= 1e-4f, $"max |Δ| = {worst}");
+        Assert.Equal(moco.FeatureDimension, actual[0].Length);
+        var pairs = expected.Zip(actual).SelectMany(p => p.First.Zip(p.Second)).ToList();
+        float worst = pairs.Max(p => Math.Abs(p.First - p.Second));
+        float largest = pairs.Max(p => Math.Abs(p.First));
+        Assert.True(pairs.All(p => Math.Abs(p.First - p.Second) <= 1e-4f + 1e-5f * Math.Abs(p.First)),
+            $"{kind}: max |Δ| = {worst} (features up to {largest})");
     }
 }
