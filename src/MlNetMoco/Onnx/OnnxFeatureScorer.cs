@@ -9,7 +9,7 @@ namespace MlNetMoco.Onnx;
 /// Scores pixels with an encoder ONNX file written by <see cref="MoCoTransformer.ExportOnnx(string, bool)"/> in
 /// batches of <see cref="BatchSize"/> rows per ONNX Runtime run, outside ML.NET: for large feature-extraction jobs,
 /// where ML.NET's <c>OnnxTransformer</c> (what <c>mlContext.Model.Load</c> gives) runs one row at a time. Needs
-/// ONNX Runtime only, not TorchSharp. Features equal <see cref="MoCoTransformer.Transform"/>'s to about 1e-5.
+/// ONNX Runtime only, not TorchSharp. Features equal <see cref="MoCoTransformer.Transform"/>'s within 1e-4.
 /// </summary>
 /// <remarks>
 /// <para>Input: rows of C·H·W float pixels in [0, <see cref="OnnxEncoderInfo.InputScale"/>] (ExtractPixels' layout and
