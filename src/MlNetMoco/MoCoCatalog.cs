@@ -1,8 +1,8 @@
-using Microsoft.ML;
+using MlNetMoco;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Methods;
 
-namespace MlNetMoco;
+namespace Microsoft.ML;
 
 /// <summary>The MoCo entries of <c>mlContext.Transforms</c>.</summary>
 public static class MoCoCatalog

@@ -4,12 +4,14 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Data;
+using MlNetMoco.Onnx;
 
 namespace MlNetMoco.Benchmarks;
 
 /// <summary>
-/// Transform throughput of the TorchSharp path (MoCoTransformer) against the ONNX Runtime path (the OnnxTransformer
-/// that <c>mlContext.Model.Save/Load</c> puts in its place), and ONNX Runtime itself with BatchNorm folded or not.
+/// Transform throughput of the TorchSharp path (MoCoTransformer) against the ONNX Runtime paths: the OnnxTransformer
+/// that <c>mlContext.Model.Save/Load</c> puts in its place (one row per run), the batched <see cref="OnnxFeatureScorer"/>
+/// over the exported file (flat pixels and the IDataView column), and a bare session with BatchNorm folded or not.
 /// </summary>
 internal sealed class OnnxTransformBenchmark : IBenchmark
 {
@@ -18,7 +20,7 @@ internal sealed class OnnxTransformBenchmark : IBenchmark
 
     public string Name => "onnx";
 
-    public string Description => "Transform rows/s: TorchSharp MoCoTransformer vs ONNX Runtime after Model.Save/Load; folded vs unfolded BatchNorm";
+    public string Description => "Transform rows/s: TorchSharp MoCoTransformer vs ONNX Runtime (OnnxTransformer after Model.Save/Load, batched OnnxFeatureScorer, bare sessions)";
 
     public IEnumerable<BenchmarkCase> Cases(BenchmarkSettings settings)
     {
@@ -56,6 +58,7 @@ internal sealed class OnnxTransformBenchmark : IBenchmark
             moco.ExportOnnx(unfolded, foldBatchNorm: false);
             using var foldedSession = new InferenceSession(folded);
             using var unfoldedSession = new InferenceSession(unfolded);
+            using var scorer = new OnnxFeatureScorer(folded, OnnxFeatureScorer.DefaultBatchSize);
             var flat = pixelRows.Take(rows).SelectMany(r => r).ToArray();
 
             void Ort(InferenceSession session)
@@ -68,11 +71,13 @@ internal sealed class OnnxTransformBenchmark : IBenchmark
                 }
             }
 
-            context.Log("TorchSharp transform, ONNX transform, ORT folded, ORT unfolded (round-robin)");
+            context.Log("TorchSharp transform, ONNX transform, OnnxFeatureScorer (flat, column), ORT folded, ORT unfolded (round-robin)");
             var timings = Harness.MeasureInterleaved(new Action[]
             {
                 () => PixelDataView.Scan(moco.Transform(view), "Features"),
                 () => PixelDataView.Scan(loaded.Transform(view), "Features"),
+                () => scorer.Score(flat),
+                () => Drain(scorer.ScoreColumn(view)),
                 () => Ort(foldedSession),
                 () => Ort(unfoldedSession),
             }, settings.PassRepeats);
@@ -82,13 +87,20 @@ internal sealed class OnnxTransformBenchmark : IBenchmark
             {
                 new ResultRow("TorchSharp: MoCoTransformer.Transform + read Features (batch 64)", torch, "rows/s", "TorchSharp", torch, timings[0].Describe()),
                 new ResultRow("ONNX Runtime: OnnxTransformer after Model.Save/Load (one row per run)", timings[1].Rate(rows), "rows/s", "TorchSharp", torch, timings[1].Describe()),
-                new ResultRow($"ONNX Runtime session, BatchNorm folded, batch {OrtBatch}", timings[2].Rate(rows), "rows/s", "TorchSharp", torch, timings[2].Describe()),
-                new ResultRow($"ONNX Runtime session, BatchNormalization nodes, batch {OrtBatch}", timings[3].Rate(rows), "rows/s", "TorchSharp", torch, timings[3].Describe()),
+                new ResultRow($"OnnxFeatureScorer.Score(float[] pixels), batch {scorer.BatchSize}", timings[2].Rate(rows), "rows/s", "TorchSharp", torch, timings[2].Describe()),
+                new ResultRow($"OnnxFeatureScorer.ScoreColumn(IDataView), batch {scorer.BatchSize}", timings[3].Rate(rows), "rows/s", "TorchSharp", torch, timings[3].Describe()),
+                new ResultRow($"ONNX Runtime session, BatchNorm folded, batch {OrtBatch}", timings[4].Rate(rows), "rows/s", "TorchSharp", torch, timings[4].Describe()),
+                new ResultRow($"ONNX Runtime session, BatchNormalization nodes, batch {OrtBatch}", timings[5].Rate(rows), "rows/s", "TorchSharp", torch, timings[5].Describe()),
             };
         }
         finally
         {
             Directory.Delete(dir, true);
         }
+    }
+
+    private static void Drain(IEnumerable<float[]> features)
+    {
+        foreach (var _ in features) { }
     }
 }

@@ -52,7 +52,7 @@ public static class EncoderOnnxExporter
         var norm = encoder.Normalization;
         var g = new OnnxGraphBuilder("mlnetmoco_encoder");
         string x = options.SingleRow
-            ? g.AddInput(options.InputName, Protos.TensorDataType.Float, Protos.TensorShapeProto.Dimension.Fixed(shape.Size))
+            ? g.AddInput(options.InputName, Protos.TensorProto.Types.DataType.Float, Protos.TensorShapeProto.Types.Dimension.Fixed(shape.Size))
             : g.AddInput(options.InputName, shape.Size);
         x = g.Reshape(x, new long[] { options.SingleRow ? 1 : 0, shape.Channels, shape.Height, shape.Width });
 
@@ -101,7 +101,7 @@ public static class EncoderOnnxExporter
             g.AddOutput(value, dim);
             return;
         }
-        g.AddOutput(g.Reshape(value, new long[] { dim }, output: name), Protos.TensorDataType.Float, Protos.TensorShapeProto.Dimension.Fixed(dim));
+        g.AddOutput(g.Reshape(value, new long[] { dim }, output: name), Protos.TensorProto.Types.DataType.Float, Protos.TensorShapeProto.Types.Dimension.Fixed(dim));
     }
 
     /// <summary>The projection head: Gemm (v1), or Gemm → Relu → Gemm (v2).</summary>

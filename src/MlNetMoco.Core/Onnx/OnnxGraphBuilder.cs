@@ -35,7 +35,7 @@ public sealed class OnnxGraphBuilder
     public OnnxGraphBuilder(string graphName = "main")
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(graphName);
-        _graph = new GraphProto(graphName);
+        _graph = new GraphProto { Name = graphName };
     }
 
     /// <summary>Names of all values defined so far (inputs, initializers and node outputs).</summary>
@@ -51,26 +51,26 @@ public sealed class OnnxGraphBuilder
 
     /// <summary>Declares a float32 graph input of shape [N, <paramref name="dimsAfterBatch"/>…] with symbolic batch N.</summary>
     public string AddInput(string name, params long[] dimsAfterBatch) =>
-        AddInput(name, TensorDataType.Float, BatchedShape(dimsAfterBatch));
+        AddInput(name, TensorProto.Types.DataType.Float, BatchedShape(dimsAfterBatch));
 
     /// <summary>Declares a graph input of the given element type and shape (fixed and/or symbolic dimensions).</summary>
-    public string AddInput(string name, TensorDataType elementType, params TensorShapeProto.Dimension[] shape)
+    public string AddInput(string name, TensorProto.Types.DataType elementType, params TensorShapeProto.Types.Dimension[] shape)
     {
         Define(name);
-        _graph.Input.Add(new ValueInfoProto(name, TypeProto.TensorOf(elementType, shape)));
+        _graph.Input.Add(new ValueInfoProto { Name = name, Type = TypeProto.TensorOf(elementType, shape) });
         return name;
     }
 
     /// <summary>Declares the existing value <paramref name="value"/> a float32 graph output of shape [N, <paramref name="dimsAfterBatch"/>…].</summary>
     public string AddOutput(string value, params long[] dimsAfterBatch) =>
-        AddOutput(value, TensorDataType.Float, BatchedShape(dimsAfterBatch));
+        AddOutput(value, TensorProto.Types.DataType.Float, BatchedShape(dimsAfterBatch));
 
     /// <summary>Declares the existing value <paramref name="value"/> a graph output of the given element type and shape.</summary>
-    public string AddOutput(string value, TensorDataType elementType, params TensorShapeProto.Dimension[] shape)
+    public string AddOutput(string value, TensorProto.Types.DataType elementType, params TensorShapeProto.Types.Dimension[] shape)
     {
         RequireDefined(value, "graph output");
         if (_graph.Output.Any(o => o.Name == value)) throw new ArgumentException($"'{value}' is already a graph output.", nameof(value));
-        _graph.Output.Add(new ValueInfoProto(value, TypeProto.TensorOf(elementType, shape)));
+        _graph.Output.Add(new ValueInfoProto { Name = value, Type = TypeProto.TensorOf(elementType, shape) });
         return value;
     }
 
@@ -109,7 +109,7 @@ public sealed class OnnxGraphBuilder
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(opType);
         ArgumentNullException.ThrowIfNull(inputs);
-        var node = new NodeProto(opType);
+        var node = new NodeProto { OpType = opType };
         foreach (string input in inputs)
         {
             RequireDefined(input, $"input of {opType}");
@@ -242,10 +242,10 @@ public sealed class OnnxGraphBuilder
 
     // ---------------------------------------------------------------- helpers
 
-    private static TensorShapeProto.Dimension[] BatchedShape(long[] dimsAfterBatch)
+    private static TensorShapeProto.Types.Dimension[] BatchedShape(long[] dimsAfterBatch)
     {
         ArgumentNullException.ThrowIfNull(dimsAfterBatch);
-        return [TensorShapeProto.Dimension.Symbolic(BatchDimension), .. dimsAfterBatch.Select(TensorShapeProto.Dimension.Fixed)];
+        return [TensorShapeProto.Types.Dimension.Symbolic(BatchDimension), .. dimsAfterBatch.Select(TensorShapeProto.Types.Dimension.Fixed)];
     }
 
     private void Define(string name)

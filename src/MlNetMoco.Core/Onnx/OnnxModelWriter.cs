@@ -1,4 +1,5 @@
 using System.Reflection;
+using Google.Protobuf;
 using MlNetMoco.Core.Onnx.Protos;
 
 namespace MlNetMoco.Core.Onnx;
@@ -45,31 +46,34 @@ public sealed class OnnxModelWriter
     {
         ArgumentNullException.ThrowIfNull(graph);
         if (graph.Output.Count == 0) throw new ArgumentException("The graph has no outputs.", nameof(graph));
-        var model = new ModelProto(IrVersion, graph)
-        {
-            ProducerName = ProducerName,
-            ProducerVersion = ProducerVersion,
-            Domain = Domain,
-            ModelVersion = ModelVersion,
-            DocString = DocString,
-        };
-        model.OpsetImport.Add(new OperatorSetIdProto("", OpsetVersion));
+        var model = new ModelProto { IrVersion = IrVersion, Graph = graph, ProducerName = ProducerName, ProducerVersion = ProducerVersion };
+        if (Domain is not null) model.Domain = Domain;
+        if (ModelVersion is long version) model.ModelVersion = version;
+        if (DocString is not null) model.DocString = DocString;
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
         foreach ((string key, string value) in Metadata)
-            model.MetadataProps.Add(new StringStringEntryProto(key, value ?? throw new ArgumentException($"Metadata '{key}' has a null value.")));
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value ?? throw new ArgumentException($"Metadata '{key}' has a null value.") });
         return model;
     }
 
     /// <summary>The serialised <c>.onnx</c> bytes of <paramref name="graph"/>.</summary>
-    public byte[] ToBytes(GraphProto graph) => CreateModel(graph).ToByteArray();
+    /// <exception cref="InvalidOperationException">The model exceeds protobuf's 2 GiB message limit.</exception>
+    public byte[] ToBytes(GraphProto graph) => CheckSize(CreateModel(graph)).ToByteArray();
 
     /// <summary>Writes the <c>.onnx</c> bytes of <paramref name="graph"/> to <paramref name="destination"/> (left open).</summary>
-    public void Write(GraphProto graph, Stream destination) => CreateModel(graph).WriteTo(destination);
+    /// <exception cref="InvalidOperationException">The model exceeds protobuf's 2 GiB message limit.</exception>
+    public void Write(GraphProto graph, Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        CheckSize(CreateModel(graph)).WriteTo(destination);
+    }
 
     /// <summary>Writes the model to <paramref name="path"/> atomically (temporary file in the same folder, then rename).</summary>
+    /// <exception cref="InvalidOperationException">The model exceeds protobuf's 2 GiB message limit.</exception>
     public void WriteFile(GraphProto graph, string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        ModelProto model = CreateModel(graph);
+        ModelProto model = CheckSize(CreateModel(graph));
         string full = Path.GetFullPath(path);
         string temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
@@ -85,6 +89,22 @@ public sealed class OnnxModelWriter
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
+    }
+
+    /// <summary>
+    /// Refuses models of 2 GiB or more before serialising: protobuf sizes are 32-bit, and this writer keeps every
+    /// initializer inside the file (no external tensor data). The sum is taken in 64 bits over the parts.
+    /// </summary>
+    private static ModelProto CheckSize(ModelProto model)
+    {
+        long size = 64; // header fields and tags
+        foreach (TensorProto tensor in model.Graph.Initializer) size += tensor.CalculateSize() + 16L;
+        foreach (NodeProto node in model.Graph.Node) size += node.CalculateSize() + 16L;
+        foreach (StringStringEntryProto entry in model.MetadataProps) size += entry.CalculateSize() + 16L;
+        if (size >= int.MaxValue)
+            throw new InvalidOperationException(
+                $"The ONNX model would take about {size / (1L << 20)} MiB, over protobuf's 2 GiB limit (external tensor data is not supported).");
+        return model;
     }
 
     private static string DefaultProducerVersion()

@@ -45,13 +45,14 @@ public class OnnxCheckerTests
         string? python = PythonWithOnnx();
         if (python is null) return;
 
-        var graph = new GraphProto("broken");
-        graph.Input.Add(new ValueInfoProto("x", TypeProto.TensorOf(TensorDataType.Float, [TensorShapeProto.Dimension.Fixed(2)])));
-        var relu = new NodeProto("Relu") { Name = "relu" };
+        var graph = new GraphProto { Name = "broken" };
+        var type = TypeProto.TensorOf(TensorProto.Types.DataType.Float, [TensorShapeProto.Types.Dimension.Fixed(2)]);
+        graph.Input.Add(new ValueInfoProto { Name = "x", Type = type });
+        var relu = new NodeProto { OpType = "Relu", Name = "relu" };
         relu.Input.Add("missing");
         relu.Output.Add("y");
         graph.Node.Add(relu);
-        graph.Output.Add(new ValueInfoProto("y", TypeProto.TensorOf(TensorDataType.Float, [TensorShapeProto.Dimension.Fixed(2)])));
+        graph.Output.Add(new ValueInfoProto { Name = "y", Type = type.Clone() });
         string path = Path.Combine(Path.GetTempPath(), $"mlnetmoco-onnx-{Guid.NewGuid():N}.onnx");
         try
         {

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using MlNetMoco.Core.Onnx;
 using MlNetMoco.Core.Onnx.Protos;
 using Microsoft.ML.OnnxRuntime;
