@@ -1,6 +1,3 @@
-using MlNetMoco.Core.Checkpoints;
-using MlNetMoco.Core.Inference;
-using MlNetMoco.Core.Interop.Pickle;
 using static TorchSharp.torch;
 
 namespace MlNetMoco.Core.Interop;
@@ -29,9 +26,6 @@ public static class StateDictImport
         ("base_encoder.", StateDictLayout.MoCoV3),
     ];
 
-    /// <summary>The checkpoint keys that may hold the state dict, in the order they are tried.</summary>
-    private static readonly string[] StateDictKeys = ["state_dict", "model"];
-
     /// <summary>Reads the encoder of the file at <paramref name="path"/> onto the CPU.</summary>
     /// <param name="path">A safetensors, PyTorch or MlNetMoco file.</param>
     /// <param name="prefix">
@@ -45,14 +39,26 @@ public static class StateDictImport
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Weight file '{path}' does not exist.", path);
         string source = $"The weight file '{path}'";
-        var format = DetectFormat(path, source);
-        return format switch
-        {
-            WeightFileFormat.SafeTensors => FromSafeTensors(path, prefix, source),
-            WeightFileFormat.TorchZip or WeightFileFormat.TorchLegacy => FromTorch(path, prefix, source),
-            WeightFileFormat.MlNetMocoEncoder => FromEncoderFile(path, prefix, source),
-            _ => FromCheckpoint(path, prefix, source),
-        };
+        using var contents = WeightFileContents.Open(path, source);
+        var (layout, chosen) = DetectLayout(contents.Names, prefix, source);
+        var tensors = contents.Load(n => n.StartsWith(chosen, StringComparison.Ordinal))
+            .Select(t => (t.Name[chosen.Length..], t.Tensor)).ToList();
+        return Build(path, contents.Format, layout, chosen, tensors, contents.Metadata, contents.Names, source);
+    }
+
+    /// <summary>
+    /// Reads every tensor of the file's state dict under its full name (e.g. <c>module.encoder_q.conv1.weight</c>,
+    /// <c>module.queue</c>), with the file's metadata, without looking for an encoder: for inspecting or converting files.
+    /// </summary>
+    /// <param name="path">A safetensors, PyTorch or MlNetMoco file.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is corrupt, truncated, of an unknown format, or holds no state dict.</exception>
+    public static TensorSet ReadAll(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Weight file '{path}' does not exist.", path);
+        using var contents = WeightFileContents.Open(path, $"The weight file '{path}'");
+        return new TensorSet(contents.Load(_ => true), contents.Metadata);
     }
 
     /// <summary>The container format of the file at <paramref name="path"/>, from its first bytes.</summary>
@@ -73,71 +79,6 @@ public static class StateDictImport
         throw new InvalidDataException(n == 0
             ? $"{source} is empty."
             : $"{source} is of no format this library reads: expected safetensors, a PyTorch torch.save file (zip or legacy pickle) or an MlNetMoco file; it starts with bytes {Convert.ToHexString(head[..Math.Min(n, 8)])}.");
-    }
-
-    private static ImportedWeights FromSafeTensors(string path, string? prefix, string source)
-    {
-        IReadOnlyList<string> names;
-        using (var file = File.OpenRead(path)) names = SafeTensorsHeader.Read(file, source).Entries.Select(e => e.Name).ToList();
-        var (layout, chosen) = DetectLayout(names, prefix, source);
-        var set = SafeTensors.Read(path, n => n.StartsWith(chosen, StringComparison.Ordinal));
-        var metadata = new Dictionary<string, string>(set.Metadata, StringComparer.Ordinal);
-        var tensors = set.Tensors.Select(t => (t.Name[chosen.Length..], t.Tensor)).ToList();
-        return Build(path, WeightFileFormat.SafeTensors, layout, chosen, tensors, metadata, names, source);
-    }
-
-    private static ImportedWeights FromTorch(string path, string? prefix, string source)
-    {
-        using var file = TorchSaveFile.Open(path, source);
-        var (stateDict, metadata) = FindStateDict(file.Root, source);
-        var names = stateDict.Select(e => e.Name).ToList();
-        var (layout, chosen) = DetectLayout(names, prefix, source);
-        var tensors = new List<(string, Tensor)>();
-        try
-        {
-            foreach (var (name, value) in stateDict)
-            {
-                if (!name.StartsWith(chosen, StringComparison.Ordinal)) continue;
-                if (value is not TorchTensorRef reference)
-                    throw new InvalidDataException($"{source}: state dict entry '{name}' is {PyValues.Describe(value)}, not a tensor.");
-                tensors.Add((name[chosen.Length..], reference.Materialize($"Tensor '{name}' of weight file '{path}'")));
-            }
-        }
-        catch
-        {
-            foreach (var (_, t) in tensors) t.Dispose();
-            throw;
-        }
-        var format = file.IsZip ? WeightFileFormat.TorchZip : WeightFileFormat.TorchLegacy;
-        return Build(path, format, layout, chosen, tensors, metadata, names, source);
-    }
-
-    private static ImportedWeights FromEncoderFile(string path, string? prefix, string source)
-    {
-        using var stream = File.OpenRead(path);
-        using var encoder = TrainedEncoder.Load(stream, CPU);
-        var all = encoder.Network.state_dict().Select(kv => (Name: kv.Key, Tensor: kv.Value)).ToList();
-        var names = all.Select(t => t.Name).ToList();
-        var (layout, chosen) = DetectLayout(names, prefix, source);
-        var tensors = all.Where(t => t.Name.StartsWith(chosen, StringComparison.Ordinal))
-            .Select(t => (t.Name[chosen.Length..], t.Tensor.detach().clone())).ToList();
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [EncoderSafeTensors.DescriptionKey] = encoder.Description.ToJson() };
-        return Build(path, WeightFileFormat.MlNetMocoEncoder, layout, chosen, tensors, metadata, names, source);
-    }
-
-    private static ImportedWeights FromCheckpoint(string path, string? prefix, string source)
-    {
-        using var checkpoint = CheckpointFile.Load(path);
-        var names = checkpoint.Model.Select(t => t.Name).ToList();
-        var (layout, chosen) = DetectLayout(names, prefix, source);
-        var tensors = checkpoint.Model.Where(t => t.Name.StartsWith(chosen, StringComparison.Ordinal))
-            .Select(t => (t.Name[chosen.Length..], t.Tensor.clone())).ToList();
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["epoch"] = checkpoint.Header.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["method"] = checkpoint.Header.Method,
-        };
-        return Build(path, WeightFileFormat.MlNetMocoCheckpoint, layout, chosen, tensors, metadata, names, source);
     }
 
     private static ImportedWeights Build(string path, WeightFileFormat format, StateDictLayout layout, string prefix,
@@ -181,29 +122,4 @@ public static class StateDictImport
         names.GroupBy(n => n.Split('.') is { Length: > 2 } parts ? $"{parts[0]}.{parts[1]}.*" : n, StringComparer.Ordinal)
             .Select(g => g.Count() == 1 && !g.Key.EndsWith('*') ? $"'{g.Key}'" : $"'{g.Key}' ({g.Count()} tensors)")
             .ToList();
-
-    private static (List<(string Name, object? Value)> StateDict, Dictionary<string, string> Metadata) FindStateDict(object? root, string source)
-    {
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (root is not PyDict dict)
-            throw new InvalidDataException($"{source} holds {PyValues.Describe(root)}, not a state dict or a checkpoint dict.");
-        PyDict? stateDict = null;
-        if (dict.Count > 0 && dict.Items.All(kv => kv.Value is TorchTensorRef)) stateDict = dict;
-        else
-        {
-            foreach (string key in StateDictKeys)
-                if (stateDict is null && dict.TryGet(key, out var value) && value is PyDict inner) stateDict = inner;
-            foreach (var (key, value) in dict.Items)
-                if (key is string name && value is string or long or double or bool)
-                    metadata[name] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!;
-        }
-        if (stateDict is null)
-            throw new InvalidDataException(
-                $"{source} holds a dict with keys {ArchitectureDetector.Sample(dict.Items.Select(kv => kv.Key.ToString() ?? ""))} but no state dict: " +
-                $"expected a dict of tensors, or a checkpoint with {string.Join(" or ", StateDictKeys.Select(k => $"'{k}'"))} holding one.");
-        var entries = new List<(string, object?)>();
-        foreach (var (key, value) in stateDict.Items)
-            entries.Add((key as string ?? throw new InvalidDataException($"{source} has a state dict key that is not a string ({PyValues.Describe(key)})."), value));
-        return (entries, metadata);
-    }
 }
