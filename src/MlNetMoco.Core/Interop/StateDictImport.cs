@@ -117,9 +117,16 @@ public static class StateDictImport
             "Name the prefix of the encoder to import it anyway.");
     }
 
-    /// <summary>Groups names by their first two segments, e.g. "'module.encoder_k.*' (124 tensors)".</summary>
+    /// <summary>Groups names by their top module (under DistributedDataParallel's <c>module.</c>), e.g. "'module.encoder_k.*' (124 tensors)".</summary>
     internal static List<string> Summarize(IEnumerable<string> names) =>
-        names.GroupBy(n => n.Split('.') is { Length: > 2 } parts ? $"{parts[0]}.{parts[1]}.*" : n, StringComparer.Ordinal)
+        names.GroupBy(Group, StringComparer.Ordinal)
             .Select(g => g.Count() == 1 && !g.Key.EndsWith('*') ? $"'{g.Key}'" : $"'{g.Key}' ({g.Count()} tensors)")
             .ToList();
+
+    private static string Group(string name)
+    {
+        var parts = name.Split('.');
+        if (parts[0] == "module" && parts.Length > 2) return $"module.{parts[1]}.*";
+        return parts.Length > 1 && parts[0] != "module" ? $"{parts[0]}.*" : name;
+    }
 }
