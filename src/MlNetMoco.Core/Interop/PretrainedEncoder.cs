@@ -15,10 +15,10 @@ namespace MlNetMoco.Core.Interop;
 public static class PretrainedEncoder
 {
     /// <summary>Metadata key that records where the weights came from.</summary>
-    public const string SourceKey = "mlnetmoco.imported_from";
+    public const string SourceKey = "imported_from";
 
     /// <summary>Metadata key that records what happened to the file's head.</summary>
-    public const string HeadKey = "mlnetmoco.imported_head";
+    public const string HeadKey = "imported_head";
 
     /// <summary>
     /// Projection size of the fresh MoCo v2 head used when the file's head cannot be rebuilt here (none, a classifier of
