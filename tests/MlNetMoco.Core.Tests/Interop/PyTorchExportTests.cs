@@ -46,6 +46,7 @@ public class PyTorchExportTests(PythonFiles files)
         using var projections = encoder.Network.Head.call(features);
         float f = InteropTestData.MaxAbsDiff(features, theirs.Find("features")!);
         float p = InteropTestData.MaxAbsDiff(projections, theirs.Find("projections")!);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{name}: max |features - PyTorch| = {f:E2}, max |projections - PyTorch| = {p:E2}");
         Assert.True(f <= 1e-4f, $"PyTorch's features differ by {f}");
         Assert.True(p <= 1e-4f, $"PyTorch's projections differ by {p}");
         Assert.True(features.abs().max().item<float>() > 0.01f, "features are all near zero: the comparison would prove nothing");

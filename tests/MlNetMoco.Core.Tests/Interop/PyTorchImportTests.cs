@@ -27,11 +27,13 @@ public class PyTorchImportTests(PythonFiles files)
         using var noGrad = no_grad();
         var features = network.Features(expected.Find("input")!);
         float diff = InteropTestData.MaxAbsDiff(features, expected.Find("features")!);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{Path.GetFileName(weights.Path)}: max |features - PyTorch| = {diff:E2}");
         Assert.True(diff <= Tolerance, $"features differ from PyTorch's by {diff}");
         Assert.True(features.abs().max().item<float>() > 0.01f, "features are all near zero: the comparison would prove nothing");
         if (report.HeadLoaded)
         {
             float headDiff = InteropTestData.MaxAbsDiff(network.Head.call(features), expected.Find("projections")!);
+            TestContext.Current.TestOutputHelper?.WriteLine($"{Path.GetFileName(weights.Path)}: max |head - PyTorch| = {headDiff:E2}");
             Assert.True(headDiff <= Tolerance, $"head outputs differ from PyTorch's by {headDiff}");
         }
     }

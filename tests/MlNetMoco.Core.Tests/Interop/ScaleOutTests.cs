@@ -34,6 +34,7 @@ public class ScaleOutTests(PythonFiles files)
         int count = pixels.Length / shape.Size;
         var features = new float[count * encoder.FeatureDim];
         encoder.Extract(pixels, count, features);
+        TestContext.Current.TestOutputHelper?.WriteLine($"TrainedEncoder vs PyTorch: {MaxAbsDiff(features, expected):E2}");
         Assert.True(MaxAbsDiff(features, expected) <= 1e-4f, $"features differ from PyTorch's by {MaxAbsDiff(features, expected)}");
 
         // Scoring at scale: the exported ONNX model takes [N, C·H·W] pixels in [0, 255] and returns [N, FeatureDim].
@@ -42,6 +43,7 @@ public class ScaleOutTests(PythonFiles files)
         var input = new DenseTensor<float>(pixels.Select(v => v * 255f).ToArray(), [count, shape.Size]);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("Pixels", input)]);
         float[] onnx = results.Single(r => r.Name == "Features").AsEnumerable<float>().ToArray();
+        TestContext.Current.TestOutputHelper?.WriteLine($"ONNX Runtime vs PyTorch: {MaxAbsDiff(onnx, expected):E2}");
         Assert.True(MaxAbsDiff(onnx, expected) <= 1e-4f, $"ONNX Runtime's features differ from PyTorch's by {MaxAbsDiff(onnx, expected)}");
     }
 
