@@ -141,6 +141,35 @@ public class SafeTensorsTests : IDisposable
     }
 
     [Fact]
+    public void Any_corrupted_header_byte_gives_a_readable_result_or_InvalidDataException()
+    {
+        string path = PathOf("fuzz.safetensors");
+        SafeTensors.Write(path, [("w", ones(2, 3)), ("n", tensor(3L)), ("b", tensor(new[] { true }))], new Dictionary<string, string> { ["k"] = "v" });
+        byte[] original = File.ReadAllBytes(path);
+        int headerEnd = 8 + (int)BinaryPrimitives.ReadUInt64LittleEndian(original);
+        int refused = 0;
+        for (int i = 0; i < headerEnd; i++)
+        {
+            byte[] bytes = (byte[])original.Clone();
+            bytes[i] = i % 2 == 0 ? (byte)(bytes[i] ^ 0xFF) : (byte)(bytes[i] + 1);
+            File.WriteAllBytes(path, bytes);
+            try
+            {
+                using var read = SafeTensors.Read(path);
+            }
+            catch (InvalidDataException)
+            {
+                refused++;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"byte {i} set to 0x{bytes[i]:x2}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+        Assert.True(refused > headerEnd / 4, $"only {refused} of {headerEnd} corruptions were noticed");
+    }
+
+    [Fact]
     public void A_header_length_beyond_the_limit_is_refused_before_allocating()
     {
         string path = PathOf("huge.safetensors");

@@ -94,6 +94,46 @@ public class TorchFixtureTests
         }
     }
 
+    [Theory]
+    [InlineData("tiny-checkpoint.pth.tar")]
+    [InlineData("tiny-checkpoint-legacy.pth.tar")]
+    public void Any_corrupted_byte_gives_a_readable_result_or_InvalidDataException(string file)
+    {
+        // The reader parses untrusted bytes: whatever one byte becomes, it must not crash with another exception type.
+        byte[] original = File.ReadAllBytes(Fixture(file));
+        string path = Path.Combine(Path.GetTempPath(), $"mlnetmoco-fuzz-{Guid.NewGuid():N}.pth.tar");
+        int refused = 0;
+        try
+        {
+            for (int i = 0; i < original.Length; i++)
+            {
+                byte value = i % 2 == 0 ? (byte)(original[i] ^ 0xFF) : (byte)(original[i] + 1);
+                {
+                    byte[] bytes = (byte[])original.Clone();
+                    bytes[i] = value;
+                    File.WriteAllBytes(path, bytes);
+                    try
+                    {
+                        using var read = StateDictImport.ReadAll(path);
+                    }
+                    catch (InvalidDataException)
+                    {
+                        refused++;
+                    }
+                    catch (Exception e)
+                    {
+                        Assert.Fail($"byte {i} set to 0x{value:x2}: {e.GetType().Name}: {e.Message}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        Assert.True(refused > original.Length / 8, $"only {refused} of {original.Length} corruptions were noticed");
+    }
+
     [Fact]
     public void An_unknown_file_format_is_named_with_its_first_bytes()
     {

@@ -13,7 +13,7 @@ namespace MlNetMoco.Core.Interop.Pickle;
 /// </summary>
 internal sealed class PickleMachine
 {
-    private const int MaxStringBytes = 1 << 30;
+    private const int MaxStringBytes = 64 << 20;
 
     private readonly Stream _stream;
     private readonly IPickleHost _host;
@@ -47,7 +47,7 @@ internal sealed class PickleMachine
             {
                 if (Step(op)) return Pop();
             }
-            catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidCastException or KeyNotFoundException or InvalidOperationException)
+            catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or KeyNotFoundException or InvalidOperationException)
             {
                 throw Corrupt($"opcode 0x{op:x2} at byte {at} cannot be applied ({e.Message})");
             }
@@ -96,15 +96,15 @@ internal sealed class PickleMachine
             case 0x87: { var c = Pop(); var b = Pop(); var a = Pop(); Push(new[] { a, b, c }); break; }
             case (byte)']': Push(new List<object?>()); break;
             case (byte)'l': Push(PopMark()); break;
-            case (byte)'a': { var v = Pop(); ((List<object?>)Peek()!).Add(v); break; }
-            case (byte)'e': { var items = PopMark(); ((List<object?>)Peek()!).AddRange(items); break; }
+            case (byte)'a': { var v = Pop(); Expect<List<object?>>(Peek(), "APPEND").Add(v); break; }
+            case (byte)'e': { var items = PopMark(); Expect<List<object?>>(Peek(), "APPENDS").AddRange(items); break; }
             case 0x8f: Push(new List<object?>()); break; // EMPTY_SET
-            case 0x90: { var items = PopMark(); ((List<object?>)Peek()!).AddRange(items); break; } // ADDITEMS
+            case 0x90: { var items = PopMark(); Expect<List<object?>>(Peek(), "ADDITEMS").AddRange(items); break; }
             case 0x91: Push(PopMark()); break; // FROZENSET
             case (byte)'}': Push(new PyDict()); break;
             case (byte)'d': Push(ToDict(PopMark())); break;
-            case (byte)'s': { var v = Pop(); var k = Pop(); ((PyDict)Peek()!).Set(k, v); break; }
-            case (byte)'u': { var items = PopMark(); var d = (PyDict)Peek()!; for (int i = 0; i + 1 < items.Count; i += 2) d.Set(items[i], items[i + 1]); break; }
+            case (byte)'s': { var v = Pop(); var k = Pop(); Expect<PyDict>(Peek(), "SETITEM").Set(k, v); break; }
+            case (byte)'u': { var items = PopMark(); var d = Expect<PyDict>(Peek(), "SETITEMS"); for (int i = 0; i + 1 < items.Count; i += 2) d.Set(items[i], items[i + 1]); break; }
             case (byte)'p': _memo[long.Parse(ReadLine())] = Peek(); break;
             case (byte)'q': _memo[ReadByte()] = Peek(); break;
             case (byte)'r': _memo[BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4))] = Peek(); break;
@@ -113,12 +113,12 @@ internal sealed class PickleMachine
             case (byte)'h': Push(Memo(ReadByte())); break;
             case (byte)'j': Push(Memo(BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4)))); break;
             case (byte)'c': Push(new PyGlobal(ReadLine(), ReadLine())); break;
-            case 0x93: { var name = (string)Pop()!; var module = (string)Pop()!; Push(new PyGlobal(module, name)); break; }
-            case (byte)'R': { var args = (object?[])Pop()!; Push(Call(Pop(), args)); break; }
-            case 0x81: { var args = (object?[])Pop()!; Push(Call(Pop(), args)); break; } // NEWOBJ
-            case 0x92: { Pop(); var args = (object?[])Pop()!; Push(Call(Pop(), args)); break; } // NEWOBJ_EX (kwargs dropped)
+            case 0x93: { var name = Expect<string>(Pop(), "STACK_GLOBAL"); var module = Expect<string>(Pop(), "STACK_GLOBAL"); Push(new PyGlobal(module, name)); break; }
+            case (byte)'R': { var args = Expect<object?[]>(Pop(), "REDUCE"); Push(Call(Pop(), args)); break; }
+            case 0x81: { var args = Expect<object?[]>(Pop(), "NEWOBJ"); Push(Call(Pop(), args)); break; }
+            case 0x92: { Pop(); var args = Expect<object?[]>(Pop(), "NEWOBJ_EX"); Push(Call(Pop(), args)); break; } // kwargs dropped
             case (byte)'i': { var cls = new PyGlobal(ReadLine(), ReadLine()); Push(Call(cls, PopMark().ToArray())); break; } // INST
-            case (byte)'o': { var items = PopMark(); Push(Call(items[0], items.Skip(1).ToArray())); break; } // OBJ
+            case (byte)'o': { var items = PopMark(); if (items.Count == 0) throw Corrupt("has an empty OBJ"); Push(Call(items[0], items.Skip(1).ToArray())); break; } // OBJ
             case (byte)'b': Build(Pop(), Peek()); break;
             case (byte)'P': Push(_host.PersistentLoad(ReadLine())); break;
             case (byte)'Q': Push(_host.PersistentLoad(Pop())); break;
@@ -135,6 +135,10 @@ internal sealed class PickleMachine
     private object? Call(object? callable, object?[] arguments) => callable is PyGlobal global
         ? _host.Call(global, arguments)
         : throw Corrupt($"calls {Describe(callable)}, which is not a global");
+
+    /// <summary>The value as a <typeparamref name="T"/>, or a "corrupt" error naming the opcode that needed it.</summary>
+    private T Expect<T>(object? value, string opcode) where T : class =>
+        value as T ?? throw Corrupt($"applies {opcode} to {PyValues.Describe(value)}");
 
     private static void Build(object? state, object? target)
     {

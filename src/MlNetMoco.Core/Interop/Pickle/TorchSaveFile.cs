@@ -197,7 +197,9 @@ internal sealed class TorchSaveFile : IDisposable
         var data = empty(new[] { storage.Elements }, storage.DType!.Value);
         try
         {
-            _file.Position = _legacyOffsets[storage.Key];
+            if (!_legacyOffsets.TryGetValue(storage.Key, out long offset))
+                throw new InvalidDataException($"{_source} is corrupt: storage '{storage.Key}' is used but its data is not in the file.");
+            _file.Position = offset;
             if (_file.ReadAtLeast(data.bytes, data.bytes.Length, throwOnEndOfStream: false) < data.bytes.Length)
                 throw new InvalidDataException($"{_source} is truncated: storage '{storage.Key}' ends early.");
             return data;

@@ -36,6 +36,8 @@ internal sealed class TorchTensorRef(TorchStorage storage, long offset, long[] s
             if (Shape[d] < 0 || Stride[d] < 0)
                 throw new InvalidDataException($"{what} is corrupt: negative size or stride.");
             if (Shape[d] == 0) hasZero = true;
+            else if (Shape[d] - 1 > (long.MaxValue - last) / Math.Max(Stride[d], 1))
+                throw new InvalidDataException($"{what} is corrupt: its size and stride overflow.");
             else last += (Shape[d] - 1) * Stride[d];
         }
         if (hasZero) return zeros(Shape, dtype);
