@@ -54,12 +54,11 @@ public static class PretrainedEncoder
             HeadShape.Mlp when fileHead.HiddenDim == architecture.FeatureDim => (MoCoVersion.V2, fileHead.OutputDim, true),
             _ => (MoCoVersion.V2, FallbackProjectionDim, false),
         };
-        var metadata = new Dictionary<string, string>(weights.Tensors.Metadata, StringComparer.Ordinal)
-        {
-            [SourceKey] = $"{Path.GetFileName(path)} ({weights.Format}, encoder under '{weights.Prefix}')",
-            [HeadKey] = load ? $"loaded {fileHead}" : $"not imported (the file has {fileHead}); a fresh MoCo v2 head of {FallbackProjectionDim} outputs",
-        };
-        metadata.Remove(EncoderSafeTensors.DescriptionKey);
+        // The file's own metadata (e.g. a checkpoint's epoch and arch) is kept, except this library's format keys.
+        var metadata = weights.Tensors.Metadata.Where(kv => !kv.Key.StartsWith("mlnetmoco.", StringComparison.Ordinal) && kv.Key != "format")
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        metadata[SourceKey] = $"{Path.GetFileName(path)} ({weights.Format}, encoder under '{weights.Prefix}')";
+        metadata[HeadKey] = load ? $"loaded {fileHead}" : $"not imported (the file has {fileHead}); a fresh MoCo v2 head of {FallbackProjectionDim} outputs";
         var description = new EncoderDescription(architecture.ToSpec(), head, dim, inputShape, norm) { Metadata = metadata };
         var encoder = TrainedEncoder.Create(description, device);
         try
