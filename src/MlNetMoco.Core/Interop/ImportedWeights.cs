@@ -48,6 +48,25 @@ public sealed class ImportedWeights : IDisposable
     public string Description => $"The weight file '{Path}' (encoder under '{Prefix}')";
 
     /// <summary>
+    /// Checks, without building a network, that the weights are the trunk <paramref name="spec"/> describes (kind, input
+    /// channels and, for ResNets, stem; <see cref="BackboneSpec.BatchNormSplits"/> does not matter): the early check a
+    /// trainer makes before reading any data. <see cref="ApplyTo"/> then checks every key and shape.
+    /// </summary>
+    /// <param name="spec">The configured backbone.</param>
+    /// <exception cref="InvalidDataException">The weights are another architecture; the message names both.</exception>
+    public void EnsureMatches(BackboneSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var file = Architecture;
+        bool stemMatters = spec.Kind != BackboneKind.SmallConvNet;
+        if (file.Kind != spec.Kind || file.InChannels != spec.InChannels || (stemMatters && file.SmallImageStem != spec.SmallImageStem))
+        {
+            var configured = new DetectedArchitecture(spec.Kind, spec.InChannels, spec.SmallImageStem && stemMatters, BackboneFactory.FeatureDimOf(spec), DetectedHead.None);
+            throw new InvalidDataException($"{Description} holds a {file.Trunk}, but the configured backbone is a {configured.Trunk}.");
+        }
+    }
+
+    /// <summary>
     /// Copies the weights into <paramref name="backbone"/> (any device, training or evaluation mode). The trunk is loaded
     /// strictly: the backbone's architecture, and then every trunk name and shape, must match, otherwise an
     /// <see cref="InvalidDataException"/> names the first missing, unexpected or mis-shaped key and nothing is copied.

@@ -116,6 +116,24 @@ public class ImportedWeightsTests : IDisposable
     }
 
     [Fact]
+    public void The_early_check_compares_the_configured_backbone_and_Shuffle_BN_models_load_the_same_weights()
+    {
+        using var source = InteropTestData.Network(R18 with { SmallImageStem = true }, seed: 20);
+        string path = PathOf("r18small.safetensors");
+        InteropTestData.WriteSafeTensors(path, source, "module.encoder_q.");
+        using var weights = StateDictImport.Read(path);
+        weights.EnsureMatches(R18 with { SmallImageStem = true, BatchNormSplits = 4 });
+        var e = Assert.Throws<InvalidDataException>(() => weights.EnsureMatches(R18));
+        Assert.Contains("holds a ResNet18 (small-image 3×3 stem, 3 input channel(s)), but the configured backbone is a ResNet18 (ImageNet 7×7 stem", e.Message);
+        Assert.Throws<InvalidDataException>(() => weights.EnsureMatches(new BackboneSpec(BackboneKind.ResNet34, SmallImageStem: true)));
+
+        // A MoCo query encoder trained with Shuffle-BN (SplitBatchNorm2d) has the same names: the weights load as they are.
+        using var split = InteropTestData.Network(R18 with { SmallImageStem = true, BatchNormSplits = 4 }, seed: 21);
+        Assert.True(weights.ApplyTo(split, HeadPolicy.Require).HeadLoaded);
+        InteropTestData.AssertSameWeights(source, split);
+    }
+
+    [Fact]
     public void Head_policies_keep_load_or_refuse_the_head()
     {
         using var source = InteropTestData.Network(Small, seed: 12, projectionDim: 16);
