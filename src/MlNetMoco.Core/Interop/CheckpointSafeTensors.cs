@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text.Json;
+using MlNetMoco.Core.Checkpoints;
+
+namespace MlNetMoco.Core.Interop;
+
+/// <summary>
+/// The tensors of an MlNetMoco pretraining checkpoint as a safetensors file for PyTorch: the method's state under its
+/// own names (MoCo: <c>encoder_q.*</c>, <c>encoder_k.*</c>, <c>queue</c>, <c>queue_ptr</c>, as facebookresearch/moco
+/// names them without DistributedDataParallel's <c>module.</c>), the optimizer's momentum buffers under
+/// <c>optimizer.&lt;parameter name&gt;</c>, and the <see cref="CheckpointHeader"/> as JSON in the metadata. In PyTorch,
+/// <c>{k[10:]: v for k, v in load_file(p).items() if k.startswith("encoder_q.")}</c> is a torchvision state dict.
+/// </summary>
+public static class CheckpointSafeTensors
+{
+    /// <summary>Metadata key of the checkpoint header JSON.</summary>
+    public const string HeaderKey = "mlnetmoco.checkpoint_header";
+
+    /// <summary>Prefix of the optimizer's tensors.</summary>
+    public const string OptimizerPrefix = "optimizer.";
+
+    /// <summary>Converts the checkpoint at <paramref name="checkpointPath"/> (<see cref="CheckpointFile"/>) to safetensors at <paramref name="destination"/>.</summary>
+    /// <param name="checkpointPath">An MlNetMoco checkpoint.</param>
+    /// <param name="destination">The safetensors file to write.</param>
+    /// <exception cref="InvalidDataException">The checkpoint is corrupt (see <see cref="CheckpointFile.Load"/>).</exception>
+    public static void Export(string checkpointPath, string destination)
+    {
+        using var checkpoint = CheckpointFile.Load(checkpointPath);
+        Write(checkpoint, destination);
+    }
+
+    /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="destination"/> as safetensors.</summary>
+    /// <param name="checkpoint">A checkpoint read by <see cref="CheckpointFile.Load"/>.</param>
+    /// <param name="destination">The safetensors file to write.</param>
+    public static void Write(LoadedCheckpoint checkpoint, string destination)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var tensors = checkpoint.Model.Concat(checkpoint.Optimizer.Select(t => (OptimizerPrefix + t.Name, t.Tensor))).ToList();
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "pt",
+            [HeaderKey] = JsonSerializer.Serialize(checkpoint.Header),
+            ["epoch"] = checkpoint.Header.Epoch.ToString(CultureInfo.InvariantCulture),
+            ["method"] = checkpoint.Header.Method,
+        };
+        SafeTensors.Write(destination, tensors, metadata);
+    }
+
+    /// <summary>Reads a file written by <see cref="Write"/> back into a checkpoint (e.g. to resume from it); the caller owns the tensors.</summary>
+    /// <param name="path">The safetensors file.</param>
+    /// <exception cref="InvalidDataException">The file is corrupt or has no checkpoint header in its metadata.</exception>
+    public static LoadedCheckpoint Read(string path)
+    {
+        var set = SafeTensors.Read(path);
+        if (!set.Metadata.TryGetValue(HeaderKey, out var json))
+        {
+            set.Dispose();
+            throw new InvalidDataException($"The safetensors file '{path}' is not an MlNetMoco checkpoint: its metadata has no '{HeaderKey}'.");
+        }
+        CheckpointHeader header;
+        try
+        {
+            header = JsonSerializer.Deserialize<CheckpointHeader>(json) ?? throw new JsonException("null header");
+        }
+        catch (JsonException e)
+        {
+            set.Dispose();
+            throw new InvalidDataException($"The safetensors file '{path}' has an unreadable checkpoint header: {e.Message}", e);
+        }
+        var model = set.Tensors.Where(t => !t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToList();
+        var optimizer = set.Tensors.Where(t => t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
+            .Select(t => (t.Name[OptimizerPrefix.Length..], t.Tensor)).ToList();
+        return new LoadedCheckpoint(header, model, optimizer);
+    }
+}
