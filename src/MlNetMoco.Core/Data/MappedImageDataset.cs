@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.IO.MemoryMappedFiles;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace MlNetMoco.Core.Data;
 
@@ -11,7 +12,9 @@ namespace MlNetMoco.Core.Data;
 /// </summary>
 /// <remarks>
 /// Mapped pages that were read count in the process's file-backed resident set (RssFile), not in its anonymous
-/// memory (RssAnon): the kernel drops them under memory pressure and reads them again when needed.
+/// memory (RssAnon): the kernel drops them under memory pressure and reads them again when needed. Do not change
+/// the file while it is open (a writer replaces a store by renaming a new file onto it, which is safe): reading a
+/// mapped page that another program truncated away ends the process (SIGBUS).
 /// </remarks>
 public sealed class MappedImageDataset : IImageDataset, IDisposable
 {
@@ -83,21 +86,24 @@ public sealed class MappedImageDataset : IImageDataset, IDisposable
             throw new ArgumentException("Destination is too small for the requested images.", nameof(destination));
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var handle = _view.SafeMemoryMappedViewHandle;
-        var bytes = ArrayPool<byte>.Shared.Rent(size);
+        bool added = false;
         try
         {
+            // The reference keeps the mapping alive while the images are decoded, even if Dispose runs meanwhile.
+            handle.DangerousAddRef(ref added);
+            nint data = handle.DangerousGetHandle() + (nint)_dataStart;
             for (int n = 0; n < indices.Length; n++)
             {
                 int index = indices[n];
                 if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(indices), $"Image index {index} is outside [0, {Count}).");
-                // SafeBuffer.ReadSpan holds a reference on the mapping while it copies: a concurrent Dispose cannot unmap under it.
-                handle.ReadSpan((ulong)(_dataStart + (long)index * size), bytes.AsSpan(0, size));
-                PixelConversion.ToUnitFloats(bytes.AsSpan(0, size), destination.Slice(n * size, size));
+                // Decoded straight from the mapped pages (no copy): SafeBuffer.ReadSpan would move the bytes one by one.
+                ref byte first = ref Unsafe.AddByteOffset(ref Unsafe.NullRef<byte>(), data + (nint)((long)index * size));
+                PixelConversion.ToUnitFloats(MemoryMarshal.CreateReadOnlySpan(ref first, size), destination.Slice(n * size, size));
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(bytes);
+            if (added) handle.DangerousRelease();
         }
     }
 

@@ -30,14 +30,14 @@ public static class BatchProducer
     /// </summary>
     public static IEnumerable<float[]> Batches(IImageDataset data, int[] order, int batchSize, int firstBatch = 0,
         int prefetch = 2, CancellationToken cancellationToken = default) =>
-        Batches(data, order, batchSize, firstBatch, prefetch, DefaultWorkers, cancellationToken);
+        BatchesWithWorkers(data, order, batchSize, firstBatch, prefetch, DefaultWorkers, cancellationToken);
 
     /// <summary>
-    /// As <see cref="Batches(IImageDataset, int[], int, int, int, CancellationToken)"/>, with the number of copy
-    /// workers given: a batch is split into at most <paramref name="workers"/> slices of at least
-    /// <see cref="MinimumValuesPerWorker"/> values, copied in parallel. The batches do not depend on it.
+    /// As <see cref="Batches"/>, with the number of copy workers given: a batch is split into at most
+    /// <paramref name="workers"/> slices of at least <see cref="MinimumValuesPerWorker"/> values, copied in parallel.
+    /// The batches do not depend on it.
     /// </summary>
-    public static IEnumerable<float[]> Batches(IImageDataset data, int[] order, int batchSize, int firstBatch,
+    public static IEnumerable<float[]> BatchesWithWorkers(IImageDataset data, int[] order, int batchSize, int firstBatch,
         int prefetch, int workers, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);

@@ -63,11 +63,11 @@ public class BatchProducerTests
         using var disk = MappedImageDataset.Open(dir.File("s.pxs"));
         var order = Seeds.EpochOrder(3, 1, 100);
 
-        var reference = BatchProducer.Batches(ram, order, 24, 0, 2, workers: 1).Select(b => b.ToArray()).ToList();
+        var reference = BatchProducer.BatchesWithWorkers(ram, order, 24, 0, 2, workers: 1).Select(b => b.ToArray()).ToList();
         Assert.Equal(4, reference.Count);
-        Assert.Equal(reference, BatchProducer.Batches(ram, order, 24, 0, 2, workers).Select(b => b.ToArray()));
-        Assert.Equal(reference, BatchProducer.Batches(disk, order, 24, 0, 2, workers).Select(b => b.ToArray()));
-        Assert.Equal(reference.Skip(2), BatchProducer.Batches(disk, order, 24, firstBatch: 2, prefetch: 4, workers).Select(b => b.ToArray()));
+        Assert.Equal(reference, BatchProducer.BatchesWithWorkers(ram, order, 24, 0, 2, workers).Select(b => b.ToArray()));
+        Assert.Equal(reference, BatchProducer.BatchesWithWorkers(disk, order, 24, 0, 2, workers).Select(b => b.ToArray()));
+        Assert.Equal(reference.Skip(2), BatchProducer.BatchesWithWorkers(disk, order, 24, firstBatch: 2, prefetch: 4, workers).Select(b => b.ToArray()));
         Assert.Equal(reference, BatchProducer.Batches(disk, order, 24).Select(b => b.ToArray())); // the loop's call: DefaultWorkers
         var first = new float[shape.Size];
         ram.CopyImages(new[] { order[0] }, first);
@@ -77,7 +77,7 @@ public class BatchProducerTests
     [Fact]
     public void A_failing_source_surfaces_its_own_exception_with_several_workers()
     {
-        var e = Assert.ThrowsAny<Exception>(() => BatchProducer.Batches(new FailingLarge(), Enumerable.Range(0, 64).ToArray(), 32, 0, 2, workers: 4).ToList());
+        var e = Assert.ThrowsAny<Exception>(() => BatchProducer.BatchesWithWorkers(new FailingLarge(), Enumerable.Range(0, 64).ToArray(), 32, 0, 2, workers: 4).ToList());
         Assert.IsType<IOException>(e is AggregateException a ? a.Flatten().InnerExceptions[0] : e);
         Assert.Contains("disk gone", e.ToString());
     }
