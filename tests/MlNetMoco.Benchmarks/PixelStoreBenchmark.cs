@@ -57,13 +57,24 @@ internal sealed partial class PixelStoreBenchmark : IBenchmark
             string path = Path.Combine(folder, "images.pxs");
             var builds = Harness.MeasureInterleaved(
             [
-                () => ram = Build(shape, pool, count, new ImageStoreOptions { InMemoryLimitBytes = long.MaxValue }),
+                () =>
+                {
+                    ram = null; // the previous store is garbage before the next one is allocated, as in one Fit
+                    ram = Build(shape, pool, count, new ImageStoreOptions { InMemoryLimitBytes = long.MaxValue });
+                },
                 () =>
                 {
                     disk?.Dispose();
+                    disk = null;
                     disk = (MappedImageDataset)Build(shape, pool, count, new ImageStoreOptions { Path = path });
                 },
             ], repeats);
+
+            // Context for the RAM build: what the first touch of as much fresh memory costs on this machine (a virtual
+            // machine can take tens of microseconds per 4 KiB page fault, where bare metal takes a fraction of one).
+            ram = null;
+            var touch = Harness.Measure(() => TouchFreshMemory((long)count * shape.Size), repeats);
+            _touched = null;
 
             context.Log("Fit's reader: IDataView pixel column -> RAM and -> temporary pixel store, interleaved");
             int fitRows = Math.Min(count, FitRowsMax);
@@ -94,6 +105,8 @@ internal sealed partial class PixelStoreBenchmark : IBenchmark
             {
                 Row("store build -> RAM (ImageStoreBuilder)", builds[0], count),
                 Row("store build -> pixel store file (write, fsync, rename, map)", builds[1], count),
+                new ResultRow("context: first touch of a fresh array of the RAM store's size, per image", touch.Rate(count), "img/s", reference, stepRate,
+                    string.Create(CultureInfo.InvariantCulture, $"{(long)count * shape.Size / 1e6 / touch.Median:N0} MB/s, one write per 4 KiB page; {touch.Describe()}")),
                 Row("Fit's reader: IDataView -> RAM (Fit until its 'Stored' message)", fits[0], fitRows),
                 Row("Fit's reader: IDataView -> temporary pixel store", fits[1], fitRows),
                 Row("BatchProducer from RAM, 1 worker", epochs[0], perEpoch),
@@ -123,6 +136,16 @@ internal sealed partial class PixelStoreBenchmark : IBenchmark
         using var builder = new ImageStoreBuilder(shape, options, count);
         for (int i = 0; i < count; i++) builder.Add(pool[i % pool.Length]);
         return builder.Complete();
+    }
+
+    private static byte[]? _touched;
+
+    // The previous array stays alive while the next is touched, so the runtime cannot hand back pages already touched.
+    private static void TouchFreshMemory(long bytes)
+    {
+        var array = GC.AllocateUninitializedArray<byte>((int)bytes);
+        for (long i = 0; i < bytes; i += 4096) array[i] = 1;
+        _touched = array;
     }
 
     private static void Epoch(IImageDataset data, int[] order, int workers)

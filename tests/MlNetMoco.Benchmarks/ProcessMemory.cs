@@ -26,7 +26,7 @@ internal readonly record struct ProcessMemory(long RssAnon, long RssFile, long V
             }
             return anon < 0 || file < 0 || hwm < 0 ? null : new ProcessMemory(anon, file, hwm);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
             return null;
         }
@@ -35,8 +35,9 @@ internal readonly record struct ProcessMemory(long RssAnon, long RssFile, long V
     /// <summary>Bytes as MiB.</summary>
     public static double Mib(long bytes) => bytes / (1024.0 * 1024.0);
 
+    // "RssFile:\t10485760 kB": a tab, sometimes spaces, the number, the unit.
     private static long Kilobytes(string line) =>
-        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
 }
 
 /// <summary>Samples <see cref="ProcessMemory"/> on a timer and keeps the largest values seen.</summary>

@@ -3,7 +3,7 @@ namespace MlNetMoco.Core.Data;
 /// <summary>Where <see cref="ImageStoreBuilder"/> keeps the images: in RAM, or in a pixel store file on disk.</summary>
 public sealed record ImageStoreOptions
 {
-    /// <summary>Default of <see cref="InMemoryLimitBytes"/>: 1 GiB (e.g. 1.3 million images of 28×28, 350,000 of 3×32×32).</summary>
+    /// <summary>Default of <see cref="InMemoryLimitBytes"/>: 1 GiB (e.g. 1.37 million images of 28×28, 349,000 of 3×32×32).</summary>
     public const long DefaultInMemoryLimitBytes = 1L << 30;
 
     /// <summary>
