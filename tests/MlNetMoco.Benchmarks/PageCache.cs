@@ -6,7 +6,7 @@ namespace MlNetMoco.Benchmarks;
 /// <summary>
 /// Evicts one file from the Linux page cache (<c>posix_fadvise(POSIX_FADV_DONTNEED)</c> on its clean pages), so that
 /// the next pass reads it from the disk: a cold-cache measurement that leaves every other file, and so every other
-/// process on a shared machine, alone.
+/// process on a shared machine, alone. Pages that a process has mapped stay: unmap the file first.
 /// </summary>
 internal static class PageCache
 {
