@@ -89,7 +89,8 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
                 $"The k-NN monitor images ({monitor.Train.Shape} and {monitor.Test.Shape}) do not have the shape of the training images ({binding.Shape}).",
                 nameof(MoCoOptions.KnnMonitor));
 
-        var data = DataViewImageReader.Read(input, binding, options.InputScale, _log, token);
+        var data = DataViewImageReader.ReadTrainingImages(input, binding, options, _log, token);
+        using var store = data as IDisposable; // a pixel store on disk: unmapped (a temporary one deleted) when Fit ends
         if (data.Count == 0)
             throw new ArgumentException($"The input has no rows: MoCo needs images in column '{binding.ColumnName}'.", nameof(input));
         if (data.Count < options.BatchSize)

@@ -296,4 +296,37 @@ public sealed class MoCoOptions
         Check(!string.IsNullOrWhiteSpace(Device), nameof(Device), Device, "\"auto\", \"cpu\", \"cuda\" or \"cuda:N\"");
         return this;
     }
+
+    // ----- Pixel store (data bigger than memory) -------------------------------------------------------------
+
+    /// <summary>
+    /// A file to keep the training images in, one byte per value, memory-mapped while training: Fit reads the input
+    /// column once into it, and a later Fit of the same data (same column, type, image shape, input scale, row count
+    /// and first rows' pixels) reuses it without reading the rows again, e.g. across a hyper-parameter sweep. A file
+    /// there that is not a pixel store is never overwritten (Fit fails and names it); a damaged store or one built
+    /// from other data is rebuilt. The file stays after Fit: delete it with <see cref="MoCoPixelStore.Delete"/>.
+    /// Null keeps small data in RAM and larger data in a temporary store (see <see cref="InMemoryLimitBytes"/>).
+    /// Default null.
+    /// </summary>
+    public string? PixelStorePath { get; set; }
+
+    /// <summary>
+    /// Training images up to this many bytes (C·H·W bytes per image) are kept in RAM when no
+    /// <see cref="PixelStorePath"/> is given; larger data goes to a temporary pixel store in the system's temporary
+    /// folder, memory-mapped while training and deleted after Fit. 0 always uses the disk; values above about 2 GB
+    /// (the most one array holds) act as 2 GB. Default 1 GiB (1,073,741,824 bytes: e.g. 350,000 images of 3×32×32).
+    /// </summary>
+    public long InMemoryLimitBytes { get; set; } = Core.Data.ImageStoreOptions.DefaultInMemoryLimitBytes;
+
+    /// <summary>Checks <see cref="PixelStorePath"/> and <see cref="InMemoryLimitBytes"/>.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range (the message names it).</exception>
+    internal void ValidatePixelStore()
+    {
+        if (PixelStorePath is not null && string.IsNullOrWhiteSpace(PixelStorePath))
+            throw new ArgumentException("MoCoOptions.PixelStorePath is blank: expected null or a file path.", nameof(PixelStorePath));
+        if (PixelStorePath is not null && Directory.Exists(PixelStorePath))
+            throw new ArgumentException($"MoCoOptions.PixelStorePath = '{PixelStorePath}' is a folder: expected a file path (e.g. '{Path.Combine(PixelStorePath, "images.pxs")}').", nameof(PixelStorePath));
+        if (InMemoryLimitBytes < 0)
+            throw new ArgumentException($"MoCoOptions.InMemoryLimitBytes = {InMemoryLimitBytes} is not valid: expected 0 or more bytes.", nameof(InMemoryLimitBytes));
+    }
 }

@@ -10,6 +10,7 @@ internal static class BenchmarkRegistry
         new TransformBenchmark(),
         new BridgeBenchmark(),
         new OnnxTransformBenchmark(),
+        new PixelStoreBenchmark(),
     ];
 
     /// <summary>The benchmark called <paramref name="name"/> (case-insensitive), or null.</summary>

@@ -6,7 +6,8 @@ namespace MlNetMoco.Benchmarks;
 /// <summary>What a benchmark run was asked for: the device and the size of the run.</summary>
 /// <param name="DeviceRequest">"auto", "cpu", "cuda" or "cuda:N", as <see cref="DeviceSelector"/> takes it.</param>
 /// <param name="Quick">Fewer steps, repetitions and cases (ResNet-50 on the CPU is skipped).</param>
-internal sealed record BenchmarkSettings(string DeviceRequest, bool Quick)
+/// <param name="StoreGigabytes">Size of the pixel store the <c>pixelstore/large</c> case writes and reads; null: 1 GB quick, 2 GB full.</param>
+internal sealed record BenchmarkSettings(string DeviceRequest, bool Quick, double? StoreGigabytes = null)
 {
     private torch.Device? _device;
 
@@ -22,7 +23,15 @@ internal sealed record BenchmarkSettings(string DeviceRequest, bool Quick)
         yield return "--device";
         yield return DeviceRequest;
         if (Quick) yield return "--quick";
+        if (StoreGigabytes is double gigabytes)
+        {
+            yield return "--store-gb";
+            yield return gigabytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
+
+    /// <summary>Size of the large pixel store case, in bytes.</summary>
+    public long StoreBytes => (long)((StoreGigabytes ?? (Quick ? 1 : 2)) * 1e9);
 
     /// <summary>Repetitions of a timed measurement: warm-up runs, timed runs and a time budget after which timing stops (at least 3 timed runs).</summary>
     public Repetitions Repeats => Quick ? new Repetitions(1, 5, 20, 4) : new Repetitions(2, 11, 60, 8);

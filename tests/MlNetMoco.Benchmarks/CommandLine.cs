@@ -28,10 +28,11 @@ internal sealed record CommandLine(
     /// <summary>The usage text.</summary>
     public static string Usage =>
         "usage: dotnet run -c Release --project tests/MlNetMoco.Benchmarks -- [" +
-        string.Join('|', BenchmarkRegistry.All.Select(b => b.Name)) + "|all]... [--device cpu|cuda|cuda:N|auto] [--quick] [--case TEXT] [--in-process] [--list]\n" +
+        string.Join('|', BenchmarkRegistry.All.Select(b => b.Name)) + "|all]... [--device cpu|cuda|cuda:N|auto] [--quick] [--store-gb N] [--case TEXT] [--in-process] [--list]\n" +
         string.Concat(BenchmarkRegistry.All.Select(b => $"  {b.Name,-10} {b.Description}\n")) +
         "  --device     where to run (default auto: CUDA when torch.cuda.is_available(), else CPU)\n" +
         "  --quick      fewer steps and repetitions; skips ResNet-50 on the CPU\n" +
+        "  --store-gb N size of the pixel store pixelstore/large writes to the temp folder, reads and deletes (default 1 quick, 2 full)\n" +
         "  --case TEXT  only the cases whose id contains TEXT (see --list)\n" +
         "  --in-process run the cases in this process instead of one child process each (peak memory then accumulates)\n" +
         "  --list       list the cases and exit";
@@ -44,6 +45,7 @@ internal sealed record CommandLine(
         string device = "auto";
         bool quick = false, inProcess = false, list = false, help = false;
         string? runCase = null, resultFile = null, filter = null;
+        double? storeGigabytes = null;
         for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
@@ -53,6 +55,10 @@ internal sealed record CommandLine(
                 case "--device": device = Value(); break;
                 case "--quick": quick = true; break;
                 case "--case": filter = Value(); break;
+                case "--store-gb":
+                    storeGigabytes = double.TryParse(Value(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double gb) && gb > 0
+                        ? gb : throw new ArgumentException("--store-gb needs a positive number of gigabytes.");
+                    break;
                 case "--in-process": inProcess = true; break;
                 case "--list": list = true; break;
                 case "-h" or "--help": help = true; break;
@@ -68,6 +74,6 @@ internal sealed record CommandLine(
         if (runCase is not null && resultFile is null)
             throw new ArgumentException($"{RunCaseOption} needs {ResultFileOption}.");
         var benchmarks = chosen.Count == 0 ? BenchmarkRegistry.All : BenchmarkRegistry.All.Where(chosen.Contains).ToList();
-        return new CommandLine(benchmarks, new BenchmarkSettings(device, quick), filter, inProcess, list, help, runCase, resultFile);
+        return new CommandLine(benchmarks, new BenchmarkSettings(device, quick, storeGigabytes), filter, inProcess, list, help, runCase, resultFile);
     }
 }

@@ -8,7 +8,9 @@ namespace MlNetMoco.Data;
 /// <summary>
 /// Reads the input column of the current row of a <see cref="DataViewRow"/> as C×H×W floats in [0, 1]: pixel
 /// vectors are divided by the input scale, images are read as 8-bit RGB (or luminance) and divided by 255. Rejects
-/// NaN/∞ (naming the row), clamps values outside the range and warns once about them through the log.
+/// NaN/∞ (naming the row), clamps values outside the range and warns once about them through the log. A row whose
+/// value the data view cannot produce (its getter throws, e.g. a corrupt file behind <c>LoadImages</c>, or it
+/// gives no image) raises <see cref="UnreadableRowException"/>.
 /// </summary>
 internal sealed class PixelRowReader
 {
@@ -45,7 +47,8 @@ internal sealed class PixelRowReader
     public float MaxRawValue { get; private set; } = float.NegativeInfinity;
 
     /// <summary>Reads the current row into <paramref name="destination"/> (C·H·W values in [0, 1]).</summary>
-    /// <exception cref="ArgumentException">The row holds NaN/∞, has the wrong size, or its image cannot be read.</exception>
+    /// <exception cref="UnreadableRowException">The data view cannot produce the row's value (its getter failed, or no image).</exception>
+    /// <exception cref="ArgumentException">The row holds NaN/∞, has the wrong size, or its image has the wrong size or pixel format.</exception>
     public void Read(Span<float> destination)
     {
         var shape = _binding.Shape;
@@ -58,9 +61,16 @@ internal sealed class PixelRowReader
     {
         var shape = _binding.Shape;
         // The image belongs to the row's producer (a loader, a resizer, or the caller's own object): it is read, not disposed.
-        _imageGetter!(ref _image!);
+        try
+        {
+            _imageGetter!(ref _image!);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            throw new UnreadableRowException(_row.Position, _binding.ColumnName, e.Message, e);
+        }
         if (_image is null)
-            throw new ArgumentException($"Row {_row.Position} of image column '{_binding.ColumnName}' holds no image (a missing or unreadable file?).");
+            throw new UnreadableRowException(_row.Position, _binding.ColumnName, "it holds no image (an empty path, or a missing or unreadable file?)");
         try
         {
             ImagePixels.ToChannelMajor(_image, shape.Channels, shape.Height, shape.Width, 1f / 255f, destination);
@@ -73,7 +83,15 @@ internal sealed class PixelRowReader
 
     private void ReadVector(Span<float> destination)
     {
-        _vectorGetter!(ref _vector);
+        try
+        {
+            _vectorGetter!(ref _vector);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // e.g. ExtractPixels over LoadImages: the file behind this row is corrupt, missing or not an image.
+            throw new UnreadableRowException(_row.Position, _binding.ColumnName, e.Message, e);
+        }
         if (_vector.Length != destination.Length)
             throw new ArgumentException($"Row {_row.Position} of column '{_binding.ColumnName}' has {_vector.Length} values; {destination.Length} ({_binding.Shape}) were expected.");
         destination.Clear();

@@ -16,6 +16,18 @@ public class InMemoryImageDatasetTests
     }
 
     [Fact]
+    public void Every_byte_value_decodes_to_b_times_one_255th_in_vectorised_and_scalar_code_alike()
+    {
+        // 257 values: the vectorised loop covers the first ones, the scalar tail the last.
+        var shape = new ImageShape(1, 1, 257);
+        var data = new InMemoryImageDataset(shape);
+        data.Add(Enumerable.Range(0, 257).Select(i => StoreTestData.Value(i % 256)).ToArray());
+        var copy = new float[257];
+        data.CopyImages(new[] { 0 }, copy);
+        for (int i = 0; i < 257; i++) Assert.Equal(StoreTestData.Value(i % 256), copy[i]);
+    }
+
+    [Fact]
     public void Rejects_wrong_sizes_and_non_finite_values()
     {
         var data = new InMemoryImageDataset(new ImageShape(1, 1, 2));
