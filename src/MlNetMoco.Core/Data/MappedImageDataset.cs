@@ -11,8 +11,10 @@ namespace MlNetMoco.Core.Data;
 /// <see cref="CopyImages"/> calls from several threads; dispose it to unmap the file.
 /// </summary>
 /// <remarks>
-/// Mapped pages that were read count in the process's file-backed resident set (RssFile), not in its anonymous
-/// memory (RssAnon): the kernel drops them under memory pressure and reads them again when needed. Do not change
+/// Mapped pages that were read count in the process's file-backed resident set (RssFile). So that the resident set
+/// stays flat over an epoch of a store larger than RAM, the pages are released from the process's page tables
+/// (Linux <c>madvise(MADV_DONTNEED)</c>) after every <see cref="ResidentLimitBytes"/> read; the data stays in the
+/// operating system's page cache, so a later read costs a minor page fault, not a disk read. Do not change
 /// the file while it is open (a writer replaces a store by renaming a new file onto it, which is safe): reading a
 /// mapped page that another program truncated away ends the process (SIGBUS).
 /// </remarks>
@@ -22,6 +24,7 @@ public sealed class MappedImageDataset : IImageDataset, IDisposable
     private readonly MemoryMappedViewAccessor _view;
     private readonly long _dataStart;
     private readonly bool _deleteOnDispose;
+    private long _bytesSinceRelease;
     private int _disposed;
 
     private MappedImageDataset(string path, PixelStoreHeader header, MemoryMappedFile file, MemoryMappedViewAccessor view, bool deleteOnDispose)
@@ -74,6 +77,12 @@ public sealed class MappedImageDataset : IImageDataset, IDisposable
     /// <inheritdoc />
     public int Count => (int)Header.Count;
 
+    /// <summary>
+    /// Bytes of images read after which the mapped pages are released from this process's resident set (Linux only;
+    /// elsewhere the operating system manages them). Default 256 MiB.
+    /// </summary>
+    public long ResidentLimitBytes { get; set; } = 256L << 20;
+
     /// <inheritdoc />
     public ImageShape Shape => Header.Shape;
 
@@ -105,7 +114,35 @@ public sealed class MappedImageDataset : IImageDataset, IDisposable
         {
             if (added) handle.DangerousRelease();
         }
+        if (Interlocked.Add(ref _bytesSinceRelease, (long)indices.Length * size) >= ResidentLimitBytes)
+        {
+            Interlocked.Exchange(ref _bytesSinceRelease, 0);
+            ReleaseResidentPages();
+        }
     }
+
+    /// <summary>Drops the mapped pages from this process's resident set (they stay in the page cache).</summary>
+    private void ReleaseResidentPages()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var handle = _view.SafeMemoryMappedViewHandle;
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            // The view starts at an mmap result, so it is page-aligned; a failure only means the pages stay resident.
+            _ = MAdvise(handle.DangerousGetHandle(), (nuint)handle.ByteLength, MadvDontNeed);
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+    }
+
+    private const int MadvDontNeed = 4;
+
+    [DllImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    private static extern int MAdvise(nint address, nuint length, int advice);
 
     /// <summary>Unmaps the file (and deletes it when opened with deleteOnDispose).</summary>
     public void Dispose()

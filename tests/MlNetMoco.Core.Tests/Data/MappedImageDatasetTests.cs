@@ -87,4 +87,41 @@ public class MappedImageDatasetTests
         data.Dispose();
         Assert.Empty(dir.Files());
     }
+
+    [Fact]
+    public void Reading_a_whole_store_keeps_the_resident_set_bounded()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Skip("The resident set is read from /proc/self/status and released with madvise: Linux only.");
+        // A 192 MiB store (sparse: its pages are zero-filled when read) read through in random order with a 16 MiB
+        // release threshold: without the release, RssFile grows by the whole store. (The kernel maps up to 64 KiB
+        // around each faulting page, so what a period maps can exceed the bytes read: hence the margin.)
+        using var dir = new TempFolder();
+        var shape = new ImageShape(3, 128, 128);
+        var header = new PixelStoreHeader { Shape = shape, Count = 4096, Fingerprint = "rss" };
+        string path = dir.File("rss.pxs");
+        using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+        {
+            file.Write(header.ToBytes());
+            file.SetLength(header.FileLength);
+        }
+        for (int round = 0; round < 2; round++) // the first round also warms the page cache
+        {
+            using var data = MappedImageDataset.Open(path);
+            data.ResidentLimitBytes = 16L << 20;
+            long before = RssFileKiB();
+            var buffer = new float[16 * shape.Size];
+            var order = Enumerable.Range(0, data.Count).ToArray();
+            new Random(round).Shuffle(order);
+            long peak = 0;
+            for (int b = 0; b < order.Length / 16; b++)
+            {
+                data.CopyImages(order.AsSpan(b * 16, 16), buffer);
+                peak = Math.Max(peak, RssFileKiB() - before);
+            }
+            Assert.True(peak < 80 * 1024, $"RssFile grew by {peak / 1024} MiB while reading a 192 MiB store with pages released every 16 MiB");
+        }
+    }
+
+    private static long RssFileKiB() =>
+        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("RssFile:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
 }
