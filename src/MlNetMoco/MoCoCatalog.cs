@@ -1,6 +1,7 @@
 using MlNetMoco;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Methods;
+using MlNetMoco.Core.Training;
 
 namespace Microsoft.ML;
 
@@ -27,18 +28,19 @@ public static class MoCoCatalog
     /// <param name="device">"auto" (CUDA when available), "cpu", "cuda" or "cuda:N". Default "auto".</param>
     /// <param name="seed">Seed of every random choice. Default 0.</param>
     /// <returns>The estimator; every other setting has its <see cref="MoCoOptions"/> default.</returns>
+    /// <remarks>The defaults are <see cref="MoCoOptions"/>'s, from one source (<see cref="MoCoDefaults"/>).</remarks>
     public static MoCoEstimator PretrainMoCo(this TransformsCatalog catalog,
-        string outputColumnName = "Features",
-        string inputColumnName = "Pixels",
+        string outputColumnName = MoCoOptions.DefaultOutputColumnName,
+        string inputColumnName = MoCoOptions.DefaultInputColumnName,
         int? imageHeight = null,
         int? imageWidth = null,
         int? imageChannels = null,
-        int epochs = 200,
-        int batchSize = 256,
-        MoCoVersion version = MoCoVersion.V2,
-        BackboneKind backbone = BackboneKind.ResNet18,
-        string device = "auto",
-        int seed = 0)
+        int epochs = MoCoDefaults.Epochs,
+        int batchSize = MoCoDefaults.BatchSize,
+        MoCoVersion version = MoCoDefaults.Version,
+        BackboneKind backbone = MoCoDefaults.Backbone,
+        string device = MoCoDefaults.Device,
+        int seed = MoCoDefaults.Seed)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new MoCoEstimator(new MoCoOptions

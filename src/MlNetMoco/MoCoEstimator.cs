@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Interop;
 using MlNetMoco.Core.Training;
 using MlNetMoco.Data;
 using MlNetMoco.Logging;
@@ -11,8 +12,8 @@ namespace MlNetMoco;
 
 /// <summary>
 /// MoCo self-supervised pretraining as an ML.NET estimator. <see cref="Fit"/> reads the input images once into
-/// memory (one byte per value), pretrains an encoder with the momentum-contrast loop of MoCo v1/v2 on TorchSharp
-/// (GPU when available) and returns a <see cref="MoCoTransformer"/> that writes each row's representation to a
+/// memory (one byte per value), pretrains an encoder with MoCo v1/v2 in the core's training loop
+/// (<see cref="Trainer"/>) on TorchSharp (GPU when available) and returns a <see cref="MoCoTransformer"/> that writes each row's representation to a
 /// feature column for the ML.NET trainers downstream. Labels are not used.
 /// </summary>
 /// <remarks>
@@ -73,7 +74,10 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
     /// </summary>
     /// <param name="input">The training images (other columns, labels included, are ignored).</param>
     /// <exception cref="ArgumentOutOfRangeException">The input schema does not fit (see <see cref="GetOutputSchema"/>; also a vector size that does not match the image shape).</exception>
-    /// <exception cref="ArgumentException">A setting is out of range; the input is empty, smaller than one batch, or a row holds NaN/∞ (named).</exception>
+    /// <exception cref="ArgumentException">
+    /// A setting is out of range (checked by the core before the data is read, named as <see cref="MoCoOptions"/> names
+    /// it); the input is empty, smaller than one batch, or a row holds NaN/∞ (named).
+    /// </exception>
     /// <exception cref="OperationCanceledException">The cancellation token was cancelled.</exception>
     public MoCoTransformer Fit(IDataView input)
     {
@@ -83,32 +87,35 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
         token.ThrowIfCancellationRequested();
 
         var binding = InputBinding.Resolve(input.Schema, options.InputColumnName, InputBinding.DeclaredShape.From(options), Outputs);
-        var pretrain = options.ToPretrainOptions(binding.Shape.Channels);
+        var training = options.ToTrainingOptions(binding.Shape.Channels);
+        var evaluators = options.ToEvaluators();
         if (options.KnnMonitor is { } monitor && (monitor.Train.Shape != binding.Shape || monitor.Test.Shape != binding.Shape))
             throw new ArgumentException(
                 $"The k-NN monitor images ({monitor.Train.Shape} and {monitor.Test.Shape}) do not have the shape of the training images ({binding.Shape}).",
                 nameof(MoCoOptions.KnnMonitor));
 
+        if (options.InitialWeights is { } weightsPath && options.ResumeFrom is null)
+            CheckInitialWeights(weightsPath, options.InitialWeightsPrefix, training.Backbone);
+
         var data = DataViewImageReader.ReadTrainingImages(input, binding, options, _log, token);
         using var store = data as IDisposable; // a pixel store on disk: unmapped (a temporary one deleted) when Fit ends
         if (data.Count == 0)
             throw new ArgumentException($"The input has no rows: MoCo needs images in column '{binding.ColumnName}'.", nameof(input));
-        if (data.Count < options.BatchSize)
-            throw new ArgumentException(
-                $"The input has {data.Count} images in column '{binding.ColumnName}', fewer than one batch of {options.BatchSize} " +
-                "(the last partial batch of an epoch is dropped): lower MoCoOptions.BatchSize (keeping it a multiple of BatchNormSplits) or add images.",
-                nameof(input));
-        _log.Info($"MoCo {options.Version}: read {data.Count} images of shape {binding.Shape} from column '{binding.ColumnName}'; " +
-                  $"{options.Backbone}, {options.Epochs} epoch(s) of {data.Count / options.BatchSize} step(s).");
+        _log.Info($"Read {data.Count} images of shape {binding.Shape} from column '{binding.ColumnName}'.");
 
-        var result = Pretrainer.Run(data, pretrain, options.Normalization, options.Progress, options.KnnMonitor, _log.Info, token);
+        using var initial = options.InitialWeights is { } path && options.ResumeFrom is null
+            ? PretrainedEncoder.Create(path, binding.Shape, options.Normalization, "cpu", options.InitialWeightsPrefix)
+            : null;
+        if (initial != null) _log.Info($"The query encoder starts from the backbone weights of '{options.InitialWeights}'.");
+        var trainer = new Trainer(training) { Progress = options.Progress, Log = _log.Info, Evaluators = evaluators, InitializeFrom = initial };
+        var result = trainer.Run(data, normalization: options.Normalization, cancellationToken: token);
         try
         {
             // The core checks the token between steps; a cancellation after the last step must still cancel Fit.
             token.ThrowIfCancellationRequested();
             var config = TransformerConfig.From(options, binding.Kind, binding.Shape) with
             {
-                TrainingOptionsJson = PretrainOptionsJson.Serialize(pretrain),
+                TrainingOptionsJson = Core.Training.TrainingOptionsJson.Serialize(training),
             };
             return new MoCoTransformer(result.Encoder, config, result.History, _log);
         }
@@ -116,6 +123,20 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
         {
             result.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Reads <paramref name="path"/>'s architecture and checks it against the configured backbone, before any row is read.</summary>
+    private static void CheckInitialWeights(string path, string? prefix, BackboneSpec spec)
+    {
+        try
+        {
+            using var weights = StateDictImport.Read(path, prefix);
+            weights.EnsureMatches(spec);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw new ArgumentException($"MoCoOptions.InitialWeights: {e.Message}", nameof(MoCoOptions.InitialWeights), e);
         }
     }
 

@@ -13,9 +13,10 @@ namespace MlNetMoco;
 /// and the MoCo pretraining recipe. Training defaults follow facebookresearch/moco (<c>main_moco.py</c>) for
 /// MoCo v1 (He et al. 2020, "Momentum Contrast for Unsupervised Visual Representation Learning", arXiv:1911.05722)
 /// and MoCo v2 (Chen et al. 2020, "Improved Baselines with Momentum Contrastive Learning", arXiv:2003.04297),
-/// unless a setting says otherwise. Those defaults are for ImageNet on a GPU; for small images on the CPU use
-/// <see cref="BackboneKind.SmallConvNet"/>, a smaller <see cref="BatchSize"/>, <see cref="QueueSize"/> and
-/// <see cref="Epochs"/>.
+/// unless a setting says otherwise; their one source is <see cref="MoCoDefaults"/>, shared with the core options.
+/// Those defaults are for ImageNet on a GPU; for small images on the CPU use <see cref="BackboneKind.SmallConvNet"/>,
+/// a smaller <see cref="BatchSize"/>, <see cref="QueueSize"/> and <see cref="Epochs"/>. The training settings are
+/// checked by the core (<see cref="TrainingOptions.Validate"/>) when Fit starts, with messages naming these properties.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -30,8 +31,14 @@ namespace MlNetMoco;
 /// and <c>ResizeImages</c> write), read as RGB in the R, G, B plane order of <c>ExtractPixels</c>' defaults.
 /// </para>
 /// </remarks>
-public sealed class MoCoOptions
+public sealed partial class MoCoOptions
 {
+    /// <summary>The default <see cref="OutputColumnName"/>.</summary>
+    internal const string DefaultOutputColumnName = "Features";
+
+    /// <summary>The default <see cref="InputColumnName"/>.</summary>
+    internal const string DefaultInputColumnName = "Pixels";
+
     // ----- Columns and input --------------------------------------------------------------------------------
 
     /// <summary>
@@ -40,13 +47,13 @@ public sealed class MoCoOptions
     /// projection head, the representation the MoCo papers evaluate with a linear classifier. Default "Features"
     /// (the column name ML.NET trainers read by default).
     /// </summary>
-    public string OutputColumnName { get; set; } = "Features";
+    public string OutputColumnName { get; set; } = DefaultOutputColumnName;
 
     /// <summary>
     /// Name of the input column: a known-size <c>Vector&lt;Single&gt;</c> of C×H×W pixels or an <c>MLImage</c>
     /// column. Default "Pixels".
     /// </summary>
-    public string InputColumnName { get; set; } = "Pixels";
+    public string InputColumnName { get; set; } = DefaultInputColumnName;
 
     /// <summary>
     /// When set, Transform also writes the projection head's output (<see cref="ProjectionDim"/> values, the
@@ -98,31 +105,32 @@ public sealed class MoCoOptions
     /// <see cref="Temperature"/>, <see cref="Schedule"/> and <see cref="Augmentation"/>. Default
     /// <see cref="MoCoVersion.V2"/> (Chen et al. 2020).
     /// </summary>
-    public MoCoVersion Version { get; set; } = MoCoVersion.V2;
+    public MoCoVersion Version { get; set; } = MoCoDefaults.Version;
 
     /// <summary>The encoder architecture. Default <see cref="BackboneKind.ResNet18"/> (the MoCo CIFAR-10 demo's encoder).</summary>
-    public BackboneKind Backbone { get; set; } = BackboneKind.ResNet18;
+    public BackboneKind Backbone { get; set; } = MoCoDefaults.Backbone;
 
     /// <summary>
     /// ResNets only: a 3×3 stride-1 first convolution and no max-pool, for small images such as 32×32 (as in the
     /// MoCo CIFAR-10 demo); false keeps the ImageNet stem. Default false.
     /// </summary>
-    [BooleanChoice(false)]
-    public bool SmallImageStem { get; set; }
+    [BooleanChoice(MoCoDefaults.SmallImageStem)]
+    public bool SmallImageStem { get; set; } = MoCoDefaults.SmallImageStem;
 
     /// <summary>Output dimension of the projection head, the contrastive embedding. Default 128 (MoCo v1 and v2).</summary>
-    [Choice(new object[] { 64, 128, 256 }, 128)]
-    public int ProjectionDim { get; set; } = 128;
+    [Choice(new object[] { 64, 128, 256 }, MoCoDefaults.ProjectionDim)]
+    public int ProjectionDim { get; set; } = MoCoDefaults.ProjectionDim;
 
     /// <summary>
-    /// Number of negative keys in the queue, K. Default 65536 (MoCo); clamped to the number of training images.
+    /// Number of negative keys in the queue, K. Default 65536 (MoCo). Capped at the keys one epoch enqueues minus one
+    /// batch (⌊N/B⌋·B − B for N images in batches of B), in whole batches, with a log message saying so.
     /// </summary>
-    [Range(256, 65536, 65536, true)]
-    public int QueueSize { get; set; } = 65536;
+    [Range(256, 65536, MoCoDefaults.QueueSize, true)]
+    public int QueueSize { get; set; } = MoCoDefaults.QueueSize;
 
     /// <summary>Momentum m of the key encoder update θk ← m·θk + (1 − m)·θq. Default 0.999 (MoCo).</summary>
-    [Range(0.99, 0.9999, 0.999, false)]
-    public double EncoderMomentum { get; set; } = 0.999;
+    [Range(0.99, 0.9999, MoCoDefaults.EncoderMomentum, false)]
+    public double EncoderMomentum { get; set; } = MoCoDefaults.EncoderMomentum;
 
     /// <summary>
     /// Softmax temperature T of the InfoNCE loss. Null takes the version's value: 0.07 for v1 (He et al. 2020),
@@ -135,35 +143,48 @@ public sealed class MoCoOptions
     /// as in the MoCo CIFAR-10 demo's SplitBatchNorm); <see cref="BatchSize"/> must be a multiple of it; 1 gives
     /// plain BatchNorm. Default 8 (the MoCo CIFAR-10 demo).
     /// </summary>
-    public int BatchNormSplits { get; set; } = 8;
+    public int BatchNormSplits { get; set; } = MoCoDefaults.BatchNormSplits;
+
+    /// <summary>
+    /// Leave out of each query's negatives the queued keys of its own image (stale copies from earlier epochs, frequent
+    /// when the queue is not much smaller than the data set). Default true (an MlNetMoco addition; false gives the
+    /// papers' loss).
+    /// </summary>
+    [BooleanChoice(MoCoDefaults.ExcludeSameImageNegatives)]
+    public bool ExcludeSameImageNegatives { get; set; } = MoCoDefaults.ExcludeSameImageNegatives;
 
     // ----- Optimisation --------------------------------------------------------------------------------------
 
     /// <summary>Number of passes over the training images. Default 200 (MoCo v1 and v2 ImageNet runs).</summary>
-    [Range(1, 800, 200, true)]
-    public int Epochs { get; set; } = 200;
+    [Range(1, 800, MoCoDefaults.Epochs, true)]
+    public int Epochs { get; set; } = MoCoDefaults.Epochs;
 
     /// <summary>
     /// Images per step; the last partial batch of an epoch is dropped, and Fit needs at least one full batch.
     /// Default 256 (MoCo).
     /// </summary>
-    [Choice(new object[] { 32, 64, 128, 256, 512 }, 256)]
-    public int BatchSize { get; set; } = 256;
+    [Choice(new object[] { 32, 64, 128, 256, 512 }, MoCoDefaults.BatchSize)]
+    public int BatchSize { get; set; } = MoCoDefaults.BatchSize;
 
     /// <summary>
     /// SGD learning rate for a batch of 256 images; the rate used is BaseLearningRate·BatchSize/256 (linear
     /// scaling, Goyal et al. 2017). Default 0.03 (MoCo).
     /// </summary>
-    [Range(0.001, 1.0, 0.03, true)]
-    public double BaseLearningRate { get; set; } = 0.03;
+    [Range(0.001, 1.0, MoCoDefaults.BaseLearningRate, true)]
+    public double BaseLearningRate { get; set; } = MoCoDefaults.BaseLearningRate;
 
-    /// <summary>SGD momentum. Default 0.9 (MoCo).</summary>
-    [Range(0.5, 0.99, 0.9, false)]
-    public double SgdMomentum { get; set; } = 0.9;
+    /// <summary>
+    /// The optimizer: SGD (MoCo v1/v2), AdamW or LARS (MoCo v3). Default <see cref="OptimizerKind.Sgd"/>.
+    /// </summary>
+    public OptimizerKind Optimizer { get; set; } = MoCoDefaults.Optimizer;
 
-    /// <summary>SGD weight decay. Default 1e-4 (MoCo).</summary>
-    [Range(1e-6, 1e-3, 1e-4, true)]
-    public double WeightDecay { get; set; } = 1e-4;
+    /// <summary>Momentum of SGD (and LARS). Default 0.9 (MoCo).</summary>
+    [Range(0.5, 0.99, MoCoDefaults.SgdMomentum, false)]
+    public double SgdMomentum { get; set; } = MoCoDefaults.SgdMomentum;
+
+    /// <summary>Weight decay (L2 for SGD and LARS, decoupled for AdamW). Default 1e-4 (MoCo).</summary>
+    [Range(1e-6, 1e-3, MoCoDefaults.WeightDecay, true)]
+    public double WeightDecay { get; set; } = MoCoDefaults.WeightDecay;
 
     /// <summary>
     /// Learning-rate schedule. Null takes the version's: step decay ×0.1 at 60 % and 80 % of the epochs for v1
@@ -172,7 +193,7 @@ public sealed class MoCoOptions
     public LearningRateScheduleKind? Schedule { get; set; }
 
     /// <summary>Epochs of linear learning-rate warm-up from 0 (fewer than <see cref="Epochs"/>). Default 0 (MoCo).</summary>
-    public int WarmupEpochs { get; set; }
+    public int WarmupEpochs { get; set; } = MoCoDefaults.WarmupEpochs;
 
     /// <summary>
     /// Augmentation recipe of the two views. Null follows <see cref="Version"/>: MoCo v1's (random resized crop,
@@ -183,25 +204,39 @@ public sealed class MoCoOptions
     /// <summary>Side length of the random crops fed to the encoders; null keeps the input size. Default null.</summary>
     public int? CropSize { get; set; }
 
+    /// <summary>
+    /// Smallest area of the random resized crops, as a fraction of the image (both views). Default 0.2
+    /// (facebookresearch/moco; torchvision's default is 0.08).
+    /// </summary>
+    [Range(0.08, 1.0, MoCoDefaults.CropScaleMin, false)]
+    public double CropScaleMin { get; set; } = MoCoDefaults.CropScaleMin;
+
+    /// <summary>Largest area of the random resized crops, as a fraction of the image (both views). Default 1.</summary>
+    public double CropScaleMax { get; set; } = MoCoDefaults.CropScaleMax;
+
+    /// <summary>Random horizontal flips of both views (off for images whose orientation matters, e.g. text). Default true.</summary>
+    [BooleanChoice(MoCoDefaults.HorizontalFlip)]
+    public bool HorizontalFlip { get; set; } = MoCoDefaults.HorizontalFlip;
+
     // ----- Run control ---------------------------------------------------------------------------------------
 
     /// <summary>
     /// Device: "auto" (CUDA when available, else CPU), "cpu", "cuda" or "cuda:N". Used by Fit and by Transform.
     /// Default "auto".
     /// </summary>
-    public string Device { get; set; } = "auto";
+    public string Device { get; set; } = MoCoDefaults.Device;
 
     /// <summary>
     /// Seed of every random choice (initialisation, epoch order, augmentations). The same seed on the CPU gives
     /// identical training. Default 0.
     /// </summary>
-    public int Seed { get; set; }
+    public int Seed { get; set; } = MoCoDefaults.Seed;
 
     /// <summary>Folder for training checkpoints; null writes none. Default null.</summary>
     public string? CheckpointDirectory { get; set; }
 
     /// <summary>Write a checkpoint every N epochs (and always after the last). Default 10.</summary>
-    public int CheckpointEveryEpochs { get; set; } = 10;
+    public int CheckpointEveryEpochs { get; set; } = MoCoDefaults.CheckpointEveryEpochs;
 
     /// <summary>A checkpoint file to resume training from; null starts afresh. Default null.</summary>
     public string? ResumeFrom { get; set; }
@@ -234,48 +269,16 @@ public sealed class MoCoOptions
     public KnnMonitorData? KnnMonitor { get; set; }
 
     /// <summary>Number of neighbours of the k-NN monitor. Default 200 (Wu et al. 2018, the MoCo CIFAR-10 demo).</summary>
-    public int KnnNeighbors { get; set; } = 200;
+    public int KnnNeighbors { get; set; } = MoCoDefaults.KnnNeighbors;
 
     /// <summary>Temperature of the k-NN monitor's weighted vote. Default 0.1 (Wu et al. 2018, the MoCo CIFAR-10 demo).</summary>
-    public double KnnTemperature { get; set; } = 0.1;
+    public double KnnTemperature { get; set; } = MoCoDefaults.KnnTemperature;
 
     /// <summary>A shallow copy (callbacks, token and monitor data are shared).</summary>
     public MoCoOptions Clone() => (MoCoOptions)MemberwiseClone();
 
     /// <summary>
-    /// The core training options for images with <paramref name="channels"/> channels (the backbone's input
-    /// channels), validated.
-    /// </summary>
-    /// <exception cref="ArgumentException">A training setting is out of range (the message names it).</exception>
-    public PretrainOptions ToPretrainOptions(int channels) => new PretrainOptions
-    {
-        Version = Version,
-        Backbone = new BackboneSpec(Backbone, channels, SmallImageStem),
-        ProjectionDim = ProjectionDim,
-        QueueSize = QueueSize,
-        EncoderMomentum = EncoderMomentum,
-        Temperature = Temperature,
-        BatchNormSplits = BatchNormSplits,
-        Epochs = Epochs,
-        BatchSize = BatchSize,
-        BaseLearningRate = BaseLearningRate,
-        SgdMomentum = SgdMomentum,
-        WeightDecay = WeightDecay,
-        Schedule = Schedule,
-        WarmupEpochs = WarmupEpochs,
-        Augmentation = Augmentation,
-        CropSize = CropSize,
-        Device = Device,
-        Seed = Seed,
-        CheckpointDirectory = CheckpointDirectory,
-        CheckpointEveryEpochs = CheckpointEveryEpochs,
-        ResumeFrom = ResumeFrom,
-        KnnNeighbors = KnnNeighbors,
-        KnnTemperature = KnnTemperature,
-    }.Validate();
-
-    /// <summary>
-    /// Checks the column and input settings (the training settings are checked by <see cref="ToPretrainOptions"/>).
+    /// Checks the column and input settings (the training settings are checked by <see cref="ToTrainingOptions"/>).
     /// </summary>
     /// <exception cref="ArgumentException">A setting is out of range (the message names it).</exception>
     public MoCoOptions Validate()

@@ -106,6 +106,13 @@ public sealed partial class MoCoTransformer : ITransformer, IDisposable
     /// <summary>The per-channel normalisation applied to [0, 1] pixels before the encoder.</summary>
     public ImageNormalization Normalization => _encoder.Normalization;
 
+    /// <summary>
+    /// The trained encoder behind this transformer (owned by it: do not dispose it; it lives as long as the
+    /// transformer). Core APIs take it, e.g. <c>EncoderSafeTensors.Save(moco.Encoder, "encoder.safetensors")</c>
+    /// writes PyTorch-readable weights, and fine-tuning starts from it.
+    /// </summary>
+    public TrainedEncoder Encoder => _encoder;
+
     /// <summary>The end-of-epoch reports of the training run (empty for a loaded or wrapped transformer).</summary>
     public IReadOnlyList<TrainingProgress> TrainingHistory { get; }
 

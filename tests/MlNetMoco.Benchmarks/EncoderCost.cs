@@ -23,7 +23,7 @@ internal sealed class EncoderCost : IDisposable
     {
         torch.manual_seed(seed);
         int featureDim = BackboneFactory.FeatureDimOf(spec);
-        _network = BackboneFactory.Create(spec, ProjectionHeads.Mlp(featureDim, projectionDim));
+        _network = BackboneFactory.Create(spec, HeadSpec.Mlp(featureDim, featureDim, projectionDim).Build());
         _network.to(device);
         _network.train();
         _input = randn(new long[] { batchSize, shape.Channels, shape.Height, shape.Width }, device: device);

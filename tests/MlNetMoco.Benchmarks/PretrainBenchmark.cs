@@ -7,7 +7,7 @@ using MlNetMoco.Core.Training;
 namespace MlNetMoco.Benchmarks;
 
 /// <summary>
-/// Pretraining throughput of the real loop (<see cref="Pretrainer.Run"/> on random images, a few epochs, the first one
+/// Pretraining throughput of the real loop (<see cref="Trainer.Run"/> with MoCo v2 on random images, a few epochs, the first one
 /// skipped as warm-up) for each backbone at its typical size, beside the bare encoder forward+backward of one batch
 /// (one run paired with each measured loop step), and the two other parts of a MoCo step (key-encoder forward, two
 /// augmented views). Peak memory is the loop's, captured at the end of the warm-up epoch.
@@ -27,7 +27,7 @@ internal sealed class PretrainBenchmark : IBenchmark
         foreach (var scenario in Scenarios(settings))
             yield return new BenchmarkCase($"{Name}/{scenario.Id}",
                 string.Create(CultureInfo.InvariantCulture,
-                    $"{scenario.Name} {scenario.Shape}, batch {scenario.BatchSize}, {scenario.ImageCount} images (K = {scenario.ImageCount}), {epochs} epochs"),
+                    $"{scenario.Name} {scenario.Shape}, batch {scenario.BatchSize}, {scenario.ImageCount} images (K = {QueueSizing.Choose(scenario.ImageCount, scenario.ImageCount, scenario.BatchSize).Size}), {epochs} epochs"),
                 (s, context) => Run(scenario, s, context));
     }
 
@@ -56,19 +56,19 @@ internal sealed class PretrainBenchmark : IBenchmark
         int epochs = Epochs(settings), batch = scenario.BatchSize;
         context.Log($"building {scenario.ImageCount} random {scenario.Shape} images");
         var data = RandomImages.Dataset(scenario.Shape, scenario.ImageCount);
-        var options = new PretrainOptions
+        var method = new MoCoMethodOptions { Version = MoCoVersion.V2, QueueSize = scenario.ImageCount };
+        var options = new TrainingOptions
         {
-            Version = MoCoVersion.V2,
+            Method = method,
             Backbone = scenario.Backbone,
             BatchSize = batch,
             Epochs = epochs,
-            QueueSize = scenario.ImageCount,
             Device = settings.DeviceRequest,
             Seed = 0,
         };
 
         var repeats = settings.Repeats;
-        var spec = scenario.Backbone with { BatchNormSplits = options.BatchNormSplits };
+        var spec = scenario.Backbone with { BatchNormSplits = method.BatchNormSplits };
 
         // The loop runs once. Epoch 1 is warm-up; its end is the memory capture point (the loop's steady-state peak,
         // before any bare network exists). From epoch 2 on, every loop step is followed by one timed bare
@@ -86,7 +86,7 @@ internal sealed class PretrainBenchmark : IBenchmark
             {
                 context.CapturePeak();
                 context.Log("warm-up epoch done; pairing each further step with a bare forward+backward");
-                cost = new EncoderCost(spec, scenario.Shape, batch, settings.Device, options.ProjectionDim);
+                cost = new EncoderCost(spec, scenario.Shape, batch, settings.Device, method.ProjectionDim);
                 for (int i = 0; i < Math.Max(1, repeats.Warmup); i++) cost.ForwardBackward();
             }
             else if (!report.EndOfEpoch && report.Epoch >= 1 && cost is not null)
@@ -105,7 +105,7 @@ internal sealed class PretrainBenchmark : IBenchmark
         try
         {
             lastStepEnd = clock.Elapsed.TotalSeconds;
-            using (Pretrainer.Run(data, options, progress: recorder, log: context.Log))
+            using (new Trainer(options) { Progress = recorder, Log = context.Log }.Run(data))
             {
             }
             string loopCores = loopCpu.Describe();
@@ -129,7 +129,7 @@ internal sealed class PretrainBenchmark : IBenchmark
             const string unit = "img/s", reference = "fwd+bwd";
             return
             [
-                new ResultRow($"loop (Pretrainer.Run), median step, epochs 2-{epochs}", loop, unit, reference, bare, $"{steps.Describe()}; {paired}"),
+                new ResultRow($"loop (Trainer.Run), median step, epochs 2-{epochs}", loop, unit, reference, bare, $"{steps.Describe()}; {paired}"),
                 new ResultRow("loop, its own images/s report, epoch 1 (warm-up)", warmupReported, unit, reference, bare, "first epoch, unpaired: start-up included"),
                 new ResultRow("bare fwd+bwd (train mode, v2 head)", bare, unit, reference, bare,
                     $"{forwardBackward.Describe()}, one run after each measured loop step; loop phase {loopCores}"),

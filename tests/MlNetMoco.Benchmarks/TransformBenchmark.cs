@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.ML;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Data;
+using MlNetMoco.Core.Heads;
 using MlNetMoco.Core.Inference;
 using MlNetMoco.Core.Methods;
 
@@ -73,7 +74,8 @@ internal sealed class TransformBenchmark : IBenchmark
         // shared machine hit both sides of each ratio alike.
         var pixels01 = RandomImages.Concatenate01(pixelRows);
         using var encoder = TrainedEncoder.Create(
-            new EncoderDescription(backbone with { BatchNormSplits = 1 }, MoCoVersion.V2, options.ProjectionDim, shape, transformer.Normalization),
+            new EncoderDescription(backbone with { BatchNormSplits = 1 },
+                HeadSpec.ForVersion(MoCoVersion.V2, BackboneFactory.FeatureDimOf(backbone), options.ProjectionDim), shape, transformer.Normalization),
             settings.Device);
         var features = new float[batchSizes.Max() * encoder.FeatureDim];
         var actions = new List<Action>();

@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Methods;
+using MlNetMoco.Core.Optimization;
 using MlNetMoco.Core.Training;
 using MlNetMoco.Tests.TestSupport;
 
@@ -42,19 +43,42 @@ public class MoCoEstimatorTests
         var options = new MoCoOptions
         {
             Version = MoCoVersion.V1, Backbone = BackboneKind.ResNet34, SmallImageStem = true, ProjectionDim = 64, QueueSize = 4096,
-            EncoderMomentum = 0.99, Temperature = 0.1, BatchNormSplits = 4, Epochs = 7, BatchSize = 32, BaseLearningRate = 0.06,
-            SgdMomentum = 0.8, WeightDecay = 5e-4, Schedule = Core.Optimization.LearningRateScheduleKind.Cosine, WarmupEpochs = 2,
-            Augmentation = Core.Augmentations.AugmentationPreset.MoCoV2, CropSize = 24, Device = "cpu", Seed = 11,
-            CheckpointDirectory = "/tmp/x", CheckpointEveryEpochs = 3, ResumeFrom = "/tmp/x/c.ckpt", KnnNeighbors = 20, KnnTemperature = 0.07,
+            EncoderMomentum = 0.99, Temperature = 0.1, BatchNormSplits = 4, ExcludeSameImageNegatives = false, Epochs = 7, BatchSize = 32,
+            BaseLearningRate = 0.06, Optimizer = OptimizerKind.Lars, SgdMomentum = 0.8, WeightDecay = 5e-4, Schedule = LearningRateScheduleKind.Cosine,
+            WarmupEpochs = 2, Augmentation = Core.Augmentations.AugmentationPreset.MoCoV2, CropSize = 24, CropScaleMin = 0.3, CropScaleMax = 0.9,
+            HorizontalFlip = false, Device = "cpu", Seed = 11, CheckpointDirectory = "/tmp/x", CheckpointEveryEpochs = 3, ResumeFrom = "/tmp/x/c.ckpt",
         };
-        var p = options.ToPretrainOptions(channels: 1);
+        var t = options.ToTrainingOptions(channels: 1);
+        var m = Assert.IsType<MoCoMethodOptions>(t.Method);
 
-        Assert.Equal(new BackboneSpec(BackboneKind.ResNet34, 1, SmallImageStem: true), p.Backbone);
-        Assert.Equal((MoCoVersion.V1, 64, 4096, 0.99, 0.1, 4), (p.Version, p.ProjectionDim, p.QueueSize, p.EncoderMomentum, p.Temperature!.Value, p.BatchNormSplits));
-        Assert.Equal((7, 32, 0.06, 0.8, 5e-4, 2, 24), (p.Epochs, p.BatchSize, p.BaseLearningRate, p.SgdMomentum, p.WeightDecay, p.WarmupEpochs, p.CropSize!.Value));
-        Assert.Equal(Core.Optimization.LearningRateScheduleKind.Cosine, p.Schedule);
-        Assert.Equal(Core.Augmentations.AugmentationPreset.MoCoV2, p.Augmentation);
-        Assert.Equal(("cpu", 11, "/tmp/x", 3, "/tmp/x/c.ckpt", 20, 0.07), (p.Device, p.Seed, p.CheckpointDirectory, p.CheckpointEveryEpochs, p.ResumeFrom, p.KnnNeighbors, p.KnnTemperature));
+        Assert.Equal(new BackboneSpec(BackboneKind.ResNet34, 1, SmallImageStem: true), t.Backbone);
+        Assert.Equal((MoCoVersion.V1, 64, 4096, 0.99, 0.1, 4, false), (m.Version, m.ProjectionDim, m.QueueSize, m.EncoderMomentum, m.Temperature!.Value, m.BatchNormSplits, m.ExcludeSameImageNegatives));
+        Assert.Equal((Core.Augmentations.AugmentationPreset.MoCoV2, 24, 0.3, 0.9, false), (m.Augmentation!.Value, m.CropSize!.Value, m.CropScaleMin, m.CropScaleMax, m.HorizontalFlip));
+        Assert.Equal((7, 32, 0.06, 2, LearningRateScheduleKind.Cosine), (t.Epochs, t.BatchSize, t.BaseLearningRate, t.WarmupEpochs, t.Schedule!.Value));
+        Assert.Equal((OptimizerKind.Lars, 0.8, 5e-4), (t.Optimizer.Kind, t.Optimizer.Momentum, t.Optimizer.WeightDecay));
+        Assert.Equal(("cpu", 11, "/tmp/x", 3, "/tmp/x/c.ckpt"), (t.Device, t.Seed, t.CheckpointDirectory, t.CheckpointEveryEpochs, t.ResumeFrom));
+    }
+
+    [Theory]
+    [InlineData(nameof(MoCoOptions.SgdMomentum), "MoCoOptions.SgdMomentum = 1.5 is not valid")]
+    [InlineData(nameof(MoCoOptions.QueueSize), "MoCoOptions.QueueSize = 0 is not valid")]
+    [InlineData(nameof(MoCoOptions.CropScaleMin), "MoCoOptions.CropScaleMin = 0, CropScaleMax = 1 are not valid")]
+    [InlineData(nameof(MoCoOptions.BatchSize), "MoCoOptions.BatchSize = 12 is not valid: expected a multiple of BatchNormSplits (8)")]
+    [InlineData(nameof(MoCoOptions.Epochs), "MoCoOptions.Epochs = 0 is not valid")]
+    public void The_core_checks_name_the_MoCoOptions_property(string property, string expected)
+    {
+        var options = new MoCoOptions();
+        switch (property)
+        {
+            case nameof(MoCoOptions.SgdMomentum): options.SgdMomentum = 1.5; break;
+            case nameof(MoCoOptions.QueueSize): options.QueueSize = 0; break;
+            case nameof(MoCoOptions.CropScaleMin): options.CropScaleMin = 0; break;
+            case nameof(MoCoOptions.BatchSize): options.BatchSize = 12; break;
+            case nameof(MoCoOptions.Epochs): options.Epochs = 0; break;
+        }
+        var error = Assert.Throws<ArgumentException>(() => options.ToTrainingOptions(3));
+        Assert.StartsWith(expected, error.Message);
+        Assert.Equal(property, error.ParamName);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Devices;
+using MlNetMoco.Core.Heads;
 using MlNetMoco.Core.Inference;
 using MlNetMoco.Core.Methods;
 using MlNetMoco.Core.Training;
@@ -115,6 +116,9 @@ public static class FashionMnistJob
             ("Raw pixels", _ => (data.Train.Select(r => r.Pixels).ToArray(), data.Test.Select(r => r.Pixels).ToArray())),
         };
         using var random = TrainedEncoder.Create(Describe(moco, options), device);
+        // Seeded, so the baseline is the same in every run (torch's global generator is seeded at random per process).
+        using (var generator = new TorchSharp.torch.Generator((ulong)Seeds.Mix(o.Seed, -2)))
+            SeededInitialization.Apply(random.Network, generator);
         using var randomTransformer = new MoCoTransformer(random, options, ml);
         if (o.AllBaselines)
         {
@@ -167,7 +171,8 @@ public static class FashionMnistJob
         (FeatureTable.Column(transformer.Transform(pool), "Features"), FeatureTable.Column(transformer.Transform(test), "Features"));
 
     private static EncoderDescription Describe(MoCoTransformer moco, MoCoOptions options) =>
-        new(moco.Backbone with { BatchNormSplits = 1 }, options.Version, options.ProjectionDim, moco.InputShape, moco.Normalization);
+        new(moco.Backbone with { BatchNormSplits = 1 }, HeadSpec.ForVersion(options.Version, moco.FeatureDimension, options.ProjectionDim),
+            moco.InputShape, moco.Normalization);
 
     private static (float[][] Train, float[][] Test) Supervised(MLContext ml, FashionMnist data, int[] labelled, FashionMnistJobOptions o,
         MoCoTransformer moco, IDataView pool, IDataView test, CancellationToken cancellationToken)
@@ -181,18 +186,18 @@ public static class FashionMnistJob
             labels[i] = Array.IndexOf(FashionMnist.ClassNames, row.Label);
         }
         int epochs = Math.Min(o.SupervisedEpochs * 10, (int)Math.Ceiling(o.SupervisedEpochs * (double)data.Train.Length / labelled.Length));
-        var supervisedOptions = new SupervisedOptions
+        var supervisedOptions = TrainingOptions.Supervised(new BackboneSpec(o.Backbone, moco.InputShape.Channels, SmallImageStem: true)) with
         {
-            Backbone = new BackboneSpec(o.Backbone, moco.InputShape.Channels, SmallImageStem: true),
             Epochs = epochs,
             BatchSize = Math.Min(128, labelled.Length),
             Device = o.Device,
             Seed = o.Seed,
         };
         using var progress = new ConsoleProgress($"Supervised baseline, {labelled.Length:N0} labels");
-        using var encoder = SupervisedTrainer.Train(images, labels, supervisedOptions, moco.Normalization, progress: progress, cancellationToken: cancellationToken);
+        // The same training loop as pretraining, with the supervised method (cross-entropy on a linear head).
+        var result = new Trainer(supervisedOptions) { Progress = progress }.Run(images, labels, moco.Normalization, cancellationToken);
         progress.Dispose();
-        using var transformer = new MoCoTransformer(encoder, new MoCoOptions { InputColumnName = nameof(ImageRow.Pixels), OutputColumnName = "Features" }, ml);
+        using var transformer = new MoCoTransformer(result.Encoder, new MoCoOptions { InputColumnName = nameof(ImageRow.Pixels), OutputColumnName = "Features" }, ml);
         return Extract(transformer, pool, test);
     }
 }

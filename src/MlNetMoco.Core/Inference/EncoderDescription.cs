@@ -1,7 +1,9 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Data;
+using MlNetMoco.Core.Heads;
 using MlNetMoco.Core.Methods;
 
 namespace MlNetMoco.Core.Inference;
@@ -9,11 +11,11 @@ namespace MlNetMoco.Core.Inference;
 /// <summary>
 /// Everything needed to rebuild a trained encoder and feed it: the architecture, the projection head, the input
 /// image shape and the pixel normalisation, plus free-form <see cref="Metadata"/> (training options, step count, …).
-/// Stored as JSON in encoder files (<see cref="TrainedEncoder.Save"/>).
+/// Stored as JSON in encoder files (<see cref="TrainedEncoder.Save"/>). Descriptions written by MlNetMoco 0.1
+/// (<c>"Head": "V1"</c> or <c>"V2"</c> with a <c>"ProjectionDim"</c>) are read as the head those versions built.
 /// </summary>
 /// <param name="Backbone">The backbone architecture (its <see cref="BackboneSpec.InChannels"/> must equal the input's channels).</param>
-/// <param name="Head">The recipe whose projection head sits in the backbone's <c>fc</c> slot (v1 linear, v2 MLP).</param>
-/// <param name="ProjectionDim">Output dimension of the projection head (positive).</param>
+/// <param name="Head">The head in the backbone's <c>fc</c> slot, as blocks (its input width must be the backbone's feature dimension).</param>
 /// <param name="InputShape">Shape C×H×W of the images the encoder takes.</param>
 /// <param name="Normalization">Per-channel mean/std applied to [0, 1] pixels before the network.</param>
 /// <remarks>
@@ -21,7 +23,7 @@ namespace MlNetMoco.Core.Inference;
 /// equality would compare them by reference).
 /// </remarks>
 public sealed record EncoderDescription(
-    BackboneSpec Backbone, MoCoVersion Head, int ProjectionDim, ImageShape InputShape, ImageNormalization Normalization)
+    BackboneSpec Backbone, HeadSpec Head, ImageShape InputShape, ImageNormalization Normalization)
 {
     private static readonly IReadOnlyDictionary<string, string> NoMetadata = new Dictionary<string, string>();
 
@@ -34,9 +36,13 @@ public sealed record EncoderDescription(
     /// <summary>Free-form string pairs kept with the encoder (e.g. the pretraining options as JSON). Default empty.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = NoMetadata;
 
+    /// <summary>Output dimension of the head: the projection dimension (or the number of classes of a classifier).</summary>
+    [JsonIgnore]
+    public int ProjectionDim => Head.OutputDim;
+
     /// <summary>
     /// Checks that the description is complete and consistent: backbone and normalisation present, a valid input shape
-    /// whose channels match the backbone's, one positive std per channel, a known head and a positive projection size.
+    /// whose channels match the backbone's, one positive std per channel, and a head that takes the backbone's features.
     /// </summary>
     /// <returns>This description.</returns>
     /// <exception cref="ArgumentException">A value is missing or inconsistent; the message names it.</exception>
@@ -45,8 +51,15 @@ public sealed record EncoderDescription(
         if (Backbone is null) throw new ArgumentException("Encoder description: the backbone is missing.");
         if (Normalization is null || Normalization.Mean is null || Normalization.Std is null)
             throw new ArgumentException("Encoder description: the normalisation is missing.");
-        if (!Enum.IsDefined(Head)) throw new ArgumentException($"Encoder description: head {(int)Head} is not a known MoCo version.");
-        if (ProjectionDim <= 0) throw new ArgumentException($"Encoder description: projection dimension {ProjectionDim} must be positive.");
+        if (Head is null) throw new ArgumentException("Encoder description: the head is missing.");
+        try
+        {
+            Head.Validate(BackboneFactory.FeatureDimOf(Backbone));
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Encoder description: {e.Message}", e);
+        }
         InputShape.Validate();
         if (InputShape.Channels != Backbone.InChannels)
             throw new ArgumentException(
@@ -59,7 +72,10 @@ public sealed record EncoderDescription(
     /// <summary>Serialises the description to JSON (enums as names, floats round-trip exactly).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Settings);
 
-    /// <summary>Reads a description written by <see cref="ToJson"/> and validates it.</summary>
+    /// <summary>
+    /// Reads a description written by <see cref="ToJson"/>, or by MlNetMoco 0.1 (head named by its MoCo version), and
+    /// validates it.
+    /// </summary>
     /// <param name="json">The JSON text.</param>
     /// <exception cref="InvalidDataException">The text is not valid JSON for a description, or the description is inconsistent.</exception>
     public static EncoderDescription FromJson(string json)
@@ -68,9 +84,12 @@ public sealed record EncoderDescription(
         EncoderDescription? description;
         try
         {
-            description = JsonSerializer.Deserialize<EncoderDescription>(json, Settings);
+            var node = JsonNode.Parse(json);
+            if (node is JsonObject obj && obj["Head"] is JsonValue legacy && legacy.GetValueKind() == JsonValueKind.String)
+                UpgradeVersionHead(obj, legacy.GetValue<string>());
+            description = node.Deserialize<EncoderDescription>(Settings);
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
         {
             throw new InvalidDataException($"The encoder description is not valid JSON: {e.Message}", e);
         }
@@ -85,6 +104,21 @@ public sealed record EncoderDescription(
         }
     }
 
+    /// <summary>
+    /// MlNetMoco 0.1 wrote <c>"Head": "V1" | "V2"</c> and <c>"ProjectionDim"</c>: replaces them by the blocks that version
+    /// built (v1 one linear layer, v2 Linear–ReLU–Linear with the feature dimension as hidden width).
+    /// </summary>
+    private static void UpgradeVersionHead(JsonObject obj, string version)
+    {
+        if (!Enum.TryParse<MoCoVersion>(version, out var parsed) || !Enum.IsDefined(parsed))
+            throw new ArgumentException($"head '{version}' is neither a list of layers nor a known MoCo version (V1, V2).");
+        var backbone = obj["Backbone"].Deserialize<BackboneSpec>(Settings) ?? throw new ArgumentException("the backbone is missing.");
+        int projectionDim = obj["ProjectionDim"]?.GetValue<int>() ?? throw new ArgumentException("a version-named head needs ProjectionDim.");
+        var head = HeadSpec.ForVersion(parsed, BackboneFactory.FeatureDimOf(backbone), projectionDim);
+        obj["Head"] = JsonSerializer.SerializeToNode(head, Settings);
+        obj.Remove("ProjectionDim");
+    }
+
     /// <summary>Value equality: every positional value, the normalisation's means and stds, and the metadata entries.</summary>
     /// <param name="other">The description to compare with.</param>
     public bool Equals(EncoderDescription? other)
@@ -92,8 +126,7 @@ public sealed record EncoderDescription(
         if (ReferenceEquals(this, other)) return true;
         if (other is null) return false;
         return Equals(Backbone, other.Backbone)
-            && Head == other.Head
-            && ProjectionDim == other.ProjectionDim
+            && Equals(Head, other.Head)
             && InputShape == other.InputShape
             && SameNormalization(Normalization, other.Normalization)
             && SameMetadata(Metadata, other.Metadata);
@@ -105,7 +138,6 @@ public sealed record EncoderDescription(
         var hash = new HashCode();
         hash.Add(Backbone);
         hash.Add(Head);
-        hash.Add(ProjectionDim);
         hash.Add(InputShape);
         if (Normalization?.Mean is not null) foreach (float m in Normalization.Mean) hash.Add(m);
         if (Normalization?.Std is not null) foreach (float s in Normalization.Std) hash.Add(s);

@@ -9,11 +9,15 @@ namespace MlNetMoco.Core.Inference;
 /// little-endian: the 13 ASCII bytes <c>MLNETMOCO-ENC</c>; an int32 format version; an int32 byte length and the
 /// UTF-8 JSON of the <see cref="EncoderDescription"/>; then every parameter and buffer of the network as a
 /// <see cref="TensorArchive"/>. Reading takes exactly the file's bytes, so an encoder can be embedded in a longer stream.
+/// Version 2 describes the head as blocks; version 1 (MlNetMoco 0.1) named it by its MoCo version, and is still read.
 /// </summary>
 internal static class EncoderFile
 {
-    /// <summary>The format version written and read.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The format version written (and the newest read).</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The oldest format version read.</summary>
+    public const int OldestFormatVersion = 1;
 
     private const int MaxDescriptionBytes = 64 << 20;
     private const string Source = "The MlNetMoco encoder file";
@@ -55,7 +59,7 @@ internal static class EncoderFile
         try
         {
             TensorArchive.ReadInto(reader, encoder.Network, Source,
-                $"a {description.Backbone.Kind} encoder with a {description.Head} head");
+                $"a {description.Backbone.Kind} encoder with the head {description.Head}");
             return encoder;
         }
         catch
@@ -73,8 +77,9 @@ internal static class EncoderFile
             if (ReadAtMost(reader, magic) != magic.Length || !magic.SequenceEqual(Magic))
                 throw new InvalidDataException("The data is not an MlNetMoco encoder file (the 'MLNETMOCO-ENC' header is missing).");
             int version = reader.ReadInt32();
-            if (version != FormatVersion)
-                throw new InvalidDataException($"Unsupported MlNetMoco encoder format version {version} (this build reads version {FormatVersion}).");
+            if (version < OldestFormatVersion || version > FormatVersion)
+                throw new InvalidDataException(
+                    $"Unsupported MlNetMoco encoder format version {version} (this build reads versions {OldestFormatVersion} to {FormatVersion}).");
             int jsonLength = reader.ReadInt32();
             if (jsonLength <= 0 || jsonLength > MaxDescriptionBytes)
                 throw new InvalidDataException($"{Source} is corrupt: its description claims {jsonLength} bytes.");

@@ -3,7 +3,6 @@ using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Checkpoints;
 using MlNetMoco.Core.Data;
 using MlNetMoco.Core.Devices;
-using MlNetMoco.Core.Heads;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -112,7 +111,7 @@ public sealed class TrainedEncoder : IDisposable
         description.Validate();
         var plain = description with { Backbone = description.Backbone with { BatchNormSplits = 1 } };
         int featureDim = BackboneFactory.FeatureDimOf(plain.Backbone);
-        var network = BackboneFactory.Create(plain.Backbone, ProjectionHeads.For(plain.Head, featureDim, plain.ProjectionDim));
+        var network = BackboneFactory.Create(plain.Backbone, plain.Head.Validate(featureDim).Build());
         try
         {
             return new TrainedEncoder(network, plain, device);

@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Globalization;
 using System.Text.Json;
 using MlNetMoco.Core.Checkpoints;
@@ -7,8 +8,9 @@ namespace MlNetMoco.Core.Interop;
 /// <summary>
 /// The tensors of an MlNetMoco pretraining checkpoint as a safetensors file for PyTorch: the method's state under its
 /// own names (MoCo: <c>encoder_q.*</c>, <c>encoder_k.*</c>, <c>queue</c>, <c>queue_ptr</c>, as facebookresearch/moco
-/// names them without DistributedDataParallel's <c>module.</c>), the optimizer's momentum buffers under
-/// <c>optimizer.&lt;parameter name&gt;</c>, and the <see cref="CheckpointHeader"/> as JSON in the metadata. In PyTorch,
+/// names them without DistributedDataParallel's <c>module.</c>), the optimizer's state as one uint8 tensor
+/// <see cref="OptimizerStateName"/> (the bytes of <c>TrainingOptimizer.SaveState</c>: TorchSharp's serialisation, opaque
+/// to PyTorch, kept so the file can resume a run), and the <see cref="CheckpointHeader"/> as JSON in the metadata. In PyTorch,
 /// <c>{k[10:]: v for k, v in load_file(p).items() if k.startswith("encoder_q.")}</c> is a torchvision state dict.
 /// </summary>
 public static class CheckpointSafeTensors
@@ -16,8 +18,8 @@ public static class CheckpointSafeTensors
     /// <summary>Metadata key of the checkpoint header JSON.</summary>
     public const string HeaderKey = "mlnetmoco.checkpoint_header";
 
-    /// <summary>Prefix of the optimizer's tensors.</summary>
-    public const string OptimizerPrefix = "optimizer.";
+    /// <summary>Name of the uint8 tensor holding the optimizer's state bytes.</summary>
+    public const string OptimizerStateName = "mlnetmoco.optimizer_state";
 
     /// <summary>Converts the checkpoint at <paramref name="checkpointPath"/> (<see cref="CheckpointFile"/>) to safetensors at <paramref name="destination"/>.</summary>
     /// <param name="checkpointPath">An MlNetMoco checkpoint.</param>
@@ -35,7 +37,8 @@ public static class CheckpointSafeTensors
     public static void Write(LoadedCheckpoint checkpoint, string destination)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        var tensors = checkpoint.Model.Concat(checkpoint.Optimizer.Select(t => (OptimizerPrefix + t.Name, t.Tensor))).ToList();
+        using var state = torch.tensor(checkpoint.OptimizerState, dtype: torch.ScalarType.Byte);
+        var tensors = checkpoint.Model.Append((OptimizerStateName, state)).ToList();
         var metadata = new Dictionary<string, string>
         {
             ["format"] = "pt",
@@ -67,9 +70,13 @@ public static class CheckpointSafeTensors
             set.Dispose();
             throw new InvalidDataException($"The safetensors file '{path}' has an unreadable checkpoint header: {e.Message}", e);
         }
-        var model = set.Tensors.Where(t => !t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToList();
-        var optimizer = set.Tensors.Where(t => t.Name.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
-            .Select(t => (t.Name[OptimizerPrefix.Length..], t.Tensor)).ToList();
+        var model = set.Tensors.Where(t => t.Name != OptimizerStateName).ToList();
+        byte[] optimizer = [];
+        foreach (var (name, tensor) in set.Tensors.Where(t => t.Name == OptimizerStateName))
+        {
+            optimizer = tensor.data<byte>().ToArray();
+            tensor.Dispose();
+        }
         return new LoadedCheckpoint(header, model, optimizer);
     }
 }

@@ -1,3 +1,4 @@
+using MlNetMoco.Core.Heads;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Data;
 using MlNetMoco.Core.Devices;
@@ -33,7 +34,7 @@ public static class PretrainedEncoder
     /// </summary>
     /// <param name="path">The weight file.</param>
     /// <param name="inputShape">C×H×W of the images to encode; C must equal the weights' input channels.</param>
-    /// <param name="normalization">Per-channel mean/std of the weights' training; null → <see cref="ImageNormalization.ImageNet"/> (facebookresearch/moco and torchvision use it).</param>
+    /// <param name="normalization">Per-channel mean/std of the weights' training; null → <see cref="ImageNormalization.ImageNet"/> for 3 channels (facebookresearch/moco and torchvision use it), the mean of ImageNet's channel statistics (0.449, 0.226) on every channel otherwise.</param>
     /// <param name="device">Device request: "auto", "cpu", "cuda" or "cuda:N". Default "auto".</param>
     /// <param name="prefix">The encoder's key prefix; null detects it (see <see cref="StateDictImport.Read"/>).</param>
     /// <exception cref="ArgumentException">The input shape's channels differ from the weights' (or the shape or normalisation is invalid).</exception>
@@ -46,20 +47,21 @@ public static class PretrainedEncoder
         if (inputShape.Channels != architecture.InChannels)
             throw new ArgumentException(
                 $"The input shape {inputShape} has {inputShape.Channels} channel(s), but the weights in '{path}' take {architecture.InChannels}.", nameof(inputShape));
-        var norm = normalization ?? ImageNormalization.ImageNet;
+        var norm = normalization ?? (inputShape.Channels == 3 ? ImageNormalization.ImageNet
+            : new ImageNormalization(Enumerable.Repeat(0.449f, inputShape.Channels).ToArray(), Enumerable.Repeat(0.226f, inputShape.Channels).ToArray()));
         var fileHead = architecture.Head;
-        (MoCoVersion head, int dim, bool load) = fileHead.Shape switch
+        (HeadSpec head, bool load) = fileHead.Shape switch
         {
-            HeadShape.Linear => (MoCoVersion.V1, fileHead.OutputDim, true),
-            HeadShape.Mlp when fileHead.HiddenDim == architecture.FeatureDim => (MoCoVersion.V2, fileHead.OutputDim, true),
-            _ => (MoCoVersion.V2, FallbackProjectionDim, false),
+            HeadShape.Linear => (HeadSpec.ForVersion(MoCoVersion.V1, architecture.FeatureDim, fileHead.OutputDim), true),
+            HeadShape.Mlp when fileHead.HiddenDim == architecture.FeatureDim => (HeadSpec.ForVersion(MoCoVersion.V2, architecture.FeatureDim, fileHead.OutputDim), true),
+            _ => (HeadSpec.ForVersion(MoCoVersion.V2, architecture.FeatureDim, FallbackProjectionDim), false),
         };
         // The file's own metadata (e.g. a checkpoint's epoch and arch) is kept, except this library's format keys.
         var metadata = weights.Tensors.Metadata.Where(kv => !kv.Key.StartsWith("mlnetmoco.", StringComparison.Ordinal) && kv.Key != "format")
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         metadata[SourceKey] = $"{Path.GetFileName(path)} ({weights.Format}, encoder under '{weights.Prefix}')";
         metadata[HeadKey] = load ? $"loaded {fileHead}" : $"not imported (the file has {fileHead}); a fresh MoCo v2 head of {FallbackProjectionDim} outputs";
-        var description = new EncoderDescription(architecture.ToSpec(), head, dim, inputShape, norm) { Metadata = metadata };
+        var description = new EncoderDescription(architecture.ToSpec(), head, inputShape, norm) { Metadata = metadata };
         var encoder = TrainedEncoder.Create(description, device);
         try
         {

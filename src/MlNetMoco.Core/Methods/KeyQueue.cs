@@ -6,7 +6,9 @@ namespace MlNetMoco.Core.Methods;
 /// <summary>
 /// MoCo's dictionary: a ring buffer of the K most recent L2-normalised keys, stored D×K as in facebookresearch/moco
 /// (<c>queue</c>, with the write position in <c>queue_ptr</c>). Any K works: a batch that crosses the end wraps
-/// around to the start, so K need not be a multiple of the batch size.
+/// around to the start, so K need not be a multiple of the batch size. Beside each key it keeps the index of the image
+/// the key was computed from (<c>queue_idx</c>, −1 for the initial random keys), so a query's own stale keys can be
+/// told apart from true negatives.
 /// </summary>
 public sealed class KeyQueue
 {
@@ -21,6 +23,7 @@ public sealed class KeyQueue
         using var random = randn(new long[] { dim, size }, generator: generator).to(device);
         Keys = nn.functional.normalize(random, dim: 0).detach();
         Pointer = zeros(1, dtype: ScalarType.Int64, device: device);
+        Indices = full(size, -1L, dtype: ScalarType.Int64, device: device);
     }
 
     /// <summary>The keys, D×K (a buffer: mutated in place).</summary>
@@ -29,23 +32,41 @@ public sealed class KeyQueue
     /// <summary>Index of the next column to overwrite, a 1-element int64 tensor (a buffer: mutated in place).</summary>
     public Tensor Pointer { get; }
 
+    /// <summary>The image index of each key, K int64 values, −1 for a key not computed from an image yet (a buffer: mutated in place).</summary>
+    public Tensor Indices { get; }
+
     /// <summary>Number of keys K.</summary>
     public int Size => (int)Keys.shape[1];
 
     /// <summary>Writes the rows of <paramref name="keys"/> (N×D) into the next N columns, wrapping around, and advances the pointer.</summary>
-    public void Enqueue(Tensor keys)
+    /// <param name="keys">N×D keys.</param>
+    /// <param name="indices">The N image indices of the keys (int64), or null to record −1.</param>
+    public void Enqueue(Tensor keys, Tensor? indices = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         int n = (int)keys.shape[0];
         int size = Size;
-        if (n > size) keys = keys.narrow(0, n - size, size); // only the newest K survive
+        if (indices is not null && indices.shape[0] != n)
+            throw new ArgumentException($"{n} keys but {indices.shape[0]} indices.", nameof(indices));
+        using var unknown = (-1L).ToScalar();
+        var ids = indices?.to(ScalarType.Int64, Indices.device) ?? full(n, unknown, dtype: ScalarType.Int64, device: Indices.device);
+        if (n > size)
+        {
+            keys = keys.narrow(0, n - size, size); // only the newest K survive
+            ids = ids.narrow(0, n - size, size);
+        }
         n = (int)keys.shape[0];
         int ptr = (int)Pointer.item<long>();
         var transposed = keys.detach().t();
         int first = Math.Min(n, size - ptr);
         Keys.narrow(1, ptr, first).copy_(transposed.narrow(1, 0, first));
-        if (first < n) Keys.narrow(1, 0, n - first).copy_(transposed.narrow(1, first, n - first));
+        Indices.narrow(0, ptr, first).copy_(ids.narrow(0, 0, first));
+        if (first < n)
+        {
+            Keys.narrow(1, 0, n - first).copy_(transposed.narrow(1, first, n - first));
+            Indices.narrow(0, 0, n - first).copy_(ids.narrow(0, first, n - first));
+        }
         Pointer.fill_((ptr + n) % size);
     }
 }

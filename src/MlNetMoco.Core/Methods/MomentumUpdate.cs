@@ -7,6 +7,9 @@ namespace MlNetMoco.Core.Methods;
 public static class MomentumUpdate
 {
     /// <summary>Copies <paramref name="source"/>'s parameters into <paramref name="target"/> and stops their gradients.</summary>
+    /// <param name="target">The momentum network.</param>
+    /// <param name="source">The trained network of the same architecture.</param>
+    /// <exception cref="ArgumentException">The networks' parameters differ in names or shapes.</exception>
     public static void Initialize(nn.Module target, nn.Module source)
     {
         using var noGrad = no_grad();
@@ -18,24 +21,46 @@ public static class MomentumUpdate
     }
 
     /// <summary>θtarget ← m·θtarget + (1−m)·θsource for every parameter, in place, without gradient.</summary>
-    public static void Apply(nn.Module target, nn.Module source, double momentum)
+    /// <param name="target">The momentum network.</param>
+    /// <param name="source">The trained network of the same architecture.</param>
+    /// <param name="momentum">m in [0, 1].</param>
+    public static void Apply(nn.Module target, nn.Module source, double momentum) => Apply(Pairs(target, source), momentum);
+
+    /// <summary>
+    /// The update over pairs prepared once by <see cref="Pairs"/> (a training step then walks no module tree and
+    /// compares no names): θtarget ← m·θtarget + (1−m)·θsource, in place, without gradient.
+    /// </summary>
+    /// <param name="pairs">(target, source) parameter pairs.</param>
+    /// <param name="momentum">m in [0, 1].</param>
+    public static void Apply(IReadOnlyList<(Tensor Target, Tensor Source)> pairs, double momentum)
     {
+        ArgumentNullException.ThrowIfNull(pairs);
         using var noGrad = no_grad();
-        foreach (var (t, s) in Pairs(target, source))
-            t.mul_(momentum).add_(s, alpha: 1 - momentum);
+        // Explicit scalars: an implicit double → Scalar temporary may be finalised during the native call using it.
+        using var m = momentum.ToScalar();
+        using var oneMinusM = (1 - momentum).ToScalar();
+        foreach (var (t, s) in pairs) t.mul_(m).add_(s, oneMinusM);
     }
 
-    private static IEnumerable<(Tensor Target, Tensor Source)> Pairs(nn.Module target, nn.Module source)
+    /// <summary>The parameters of two networks of the same architecture, paired by name (checked once here).</summary>
+    /// <param name="target">The momentum network.</param>
+    /// <param name="source">The trained network.</param>
+    /// <exception cref="ArgumentException">The networks' parameters differ in number, names or shapes (the first difference is named).</exception>
+    public static IReadOnlyList<(Tensor Target, Tensor Source)> Pairs(nn.Module target, nn.Module source)
     {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(source);
         var t = target.named_parameters().ToList();
         var s = source.named_parameters().ToList();
         if (t.Count != s.Count)
             throw new ArgumentException($"Momentum update needs twin networks: {t.Count} vs {s.Count} parameters.");
+        var pairs = new (Tensor, Tensor)[t.Count];
         for (int i = 0; i < t.Count; i++)
         {
             if (t[i].name != s[i].name || !t[i].parameter.shape.SequenceEqual(s[i].parameter.shape))
                 throw new ArgumentException($"Momentum update needs twin networks: '{t[i].name}' does not match '{s[i].name}'.");
-            yield return (t[i].parameter, s[i].parameter);
+            pairs[i] = (t[i].parameter, s[i].parameter);
         }
+        return pairs;
     }
 }

@@ -1,10 +1,6 @@
 using System.Globalization;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Inference;
-using MlNetMoco.Core.Methods;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace MlNetMoco.Core.Onnx;
 
@@ -39,7 +35,8 @@ public sealed record EncoderOnnxOptions
 /// the ML.NET transformer consumes and emits exactly its Features column: Reshape to N×C×H×W, scale and per-channel
 /// normalisation folded into one Mul and one Add, then the backbone in inference form and global average pooling.
 /// The backbone itself is written by <see cref="BackboneOnnxExporter"/> (ResNet-18/34/50 with both stems and
-/// SmallConvNet; one writer per architecture, so a ViT is one more writer there).
+/// SmallConvNet; one writer per architecture, so a ViT is one more writer there), the head by <see cref="HeadOnnxWriter"/>
+/// from its blocks (BatchNorm1d folded into the linear layer before it).
 /// </summary>
 public static class EncoderOnnxExporter
 {
@@ -72,7 +69,7 @@ public static class EncoderOnnxExporter
         AddOutput(g, features, options.FeaturesName, encoder.FeatureDim, options.SingleRow);
         if (options.ProjectionName is { } projectionName)
         {
-            string projection = WriteHead(g, network.Head, encoder.Description.Head, features, options.SingleRow ? null : projectionName);
+            string projection = HeadOnnxWriter.Write(g, encoder.Description.Head, network.Head, features, options.SingleRow ? null : projectionName);
             AddOutput(g, projection, projectionName, encoder.ProjectionDim, options.SingleRow);
         }
 
@@ -102,24 +99,5 @@ public static class EncoderOnnxExporter
             return;
         }
         g.AddOutput(g.Reshape(value, new long[] { dim }, output: name), Protos.TensorProto.Types.DataType.Float, Protos.TensorShapeProto.Types.Dimension.Fixed(dim));
-    }
-
-    /// <summary>The projection head: Gemm (v1), or Gemm → Relu → Gemm (v2).</summary>
-    private static string WriteHead(OnnxGraphBuilder g, nn.Module<Tensor, Tensor> head, MoCoVersion kind, string features, string? output)
-    {
-        var linears = head is Linear single ? new List<Linear> { single } : head.children().OfType<Linear>().ToList();
-        if (linears.Count != (kind == MoCoVersion.V1 ? 1 : 2))
-            throw new NotSupportedException($"ONNX export of a {kind} head with {linears.Count} linear layer(s) is not implemented.");
-        string y = features;
-        for (int i = 0; i < linears.Count; i++)
-        {
-            string prefix = linears.Count == 1 ? "fc" : $"fc.{2 * i}"; // torch names: fc (v1); fc.0, fc.2 (v2)
-            string w = g.AddInitializer(prefix + ".weight", linears[i].weight!);
-            string? b = linears[i].bias is null ? null : g.AddInitializer(prefix + ".bias", linears[i].bias!);
-            bool last = i == linears.Count - 1;
-            y = g.Gemm(y, w, b, output: last ? output : null);
-            if (!last) y = g.Relu(y);
-        }
-        return y;
     }
 }

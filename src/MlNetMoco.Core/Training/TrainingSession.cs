@@ -1,3 +1,4 @@
+using System.Globalization;
 using MlNetMoco.Core.Augmentations;
 using MlNetMoco.Core.Checkpoints;
 using MlNetMoco.Core.Data;
@@ -10,38 +11,54 @@ using static TorchSharp.torch;
 namespace MlNetMoco.Core.Training;
 
 /// <summary>
-/// The state of one pretraining run on its device: the method (MoCo), the optimizer, the augmentation pipeline and
-/// the position (epoch, step). <see cref="Pretrainer"/> drives it; checkpoints save and restore it.
+/// The state of one training run on its device: the method, the optimizer, one augmentation pipeline per view and
+/// the position (epoch, step). <see cref="Trainer"/> drives it; checkpoints save and restore it.
 /// </summary>
 internal sealed class TrainingSession : IDisposable
 {
-    private readonly PretrainOptions _options;
+    private readonly TrainingOptions _options;
     private readonly ImageShape _shape;
     private readonly ImageNormalization _normalization;
-    private readonly int _queueSize;
+    private readonly int _imageCount;
+    private readonly int[]? _labels;
     private readonly Device _device;
-    private readonly MoCo _method;
-    private readonly Sgd _optimizer;
-    private readonly IBatchAugmentation _augmentation;
+    private readonly ITrainingMethod _method;
+    private readonly TrainingOptimizer _optimizer;
+    private readonly IBatchAugmentation[] _views;
     private readonly Generator _generator = new(0);
 
-    public TrainingSession(PretrainOptions options, ImageShape shape, ImageNormalization normalization, int queueSize, Device device)
+    public TrainingSession(TrainingOptions options, ImageShape shape, ImageNormalization normalization, int imageCount, int[]? labels,
+        Device device, TrainedEncoder? initialEncoder, Action<string> log)
     {
         _options = options;
         _shape = shape;
         _normalization = normalization;
-        _queueSize = queueSize;
+        _imageCount = imageCount;
+        _labels = labels;
         _device = device;
-
-        var backbone = options.Backbone with { BatchNormSplits = options.BatchNormSplits };
         using (var init = new Generator((ulong)Seeds.Mix(options.Seed, -1)))
-            _method = new MoCo(options.Version, backbone, options.ProjectionDim, queueSize, options.EncoderMomentum,
-                options.EffectiveTemperature, device, init);
-        _method.train();
-        _optimizer = new Sgd(_method.OnlineEncoder.named_parameters().Select(p => (p.name, p.parameter)), options.SgdMomentum, options.WeightDecay);
-        int cropH = options.CropSize ?? shape.Height, cropW = options.CropSize ?? shape.Width;
-        _augmentation = AugmentationPresets.Create(options.EffectiveAugmentation, cropH, cropW, shape.Channels, normalization.Mean, normalization.Std);
+        {
+            var context = new MethodContext(options.Backbone, shape, imageCount, options.BatchSize, device, init, log)
+            {
+                ClassCount = labels is null ? null : labels.Max() + 1,
+                InitialEncoder = initialEncoder,
+            };
+            _method = options.Method.Create(context);
+        }
+        try
+        {
+            _optimizer = TrainingOptimizer.Create(options.Optimizer, _method.TrainableParameters());
+            _views = options.Method.Views.Select(v => (IBatchAugmentation)v.Build(shape, normalization)).ToArray();
+        }
+        catch
+        {
+            _method.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>The method being trained.</summary>
+    public ITrainingMethod Method => _method;
 
     /// <summary>Epoch the next step belongs to.</summary>
     public int Epoch { get; private set; }
@@ -52,31 +69,48 @@ internal sealed class TrainingSession : IDisposable
     /// <summary>Steps run so far, counting those before a resume.</summary>
     public long GlobalStep { get; private set; }
 
-    /// <summary>Collapse metric of the last step's embeddings.</summary>
+    /// <summary>Collapse metric of the last step that measured it.</summary>
     public double? LastEmbeddingStd { get; private set; }
 
-    /// <summary>One optimisation step on a batch of [0, 1] pixels; returns the loss and the (K+1)-way accuracy.</summary>
-    public (double Loss, double Accuracy) TrainStep(float[] batch, int epoch, int step, double learningRate)
+    /// <summary>One optimisation step on <paramref name="count"/> images of [0, 1] pixels; returns the loss and the method's accuracy.</summary>
+    /// <param name="pixels">The images, exactly count·C·H·W values.</param>
+    /// <param name="count">Number of images.</param>
+    /// <param name="indices">Their indices in the data set.</param>
+    /// <param name="position">The step's position.</param>
+    /// <param name="learningRate">The scheduled rate.</param>
+    /// <param name="measureCollapse">Whether to compute the collapse metric of this step's embeddings.</param>
+    public (double Loss, double Accuracy) TrainStep(float[] pixels, int count, ReadOnlySpan<int> indices, TrainingPosition position, double learningRate,
+        bool measureCollapse)
     {
         using var scope = NewDisposeScope();
-        _generator.manual_seed(Seeds.Mix(_options.Seed, epoch, step));
-        int n = batch.Length / _shape.Size;
-        var images = tensor(batch, new long[] { n, _shape.Channels, _shape.Height, _shape.Width }).to(_device);
-        var view1 = _augmentation.Apply(images, _generator);
-        var view2 = _augmentation.Apply(images, _generator);
+        _generator.manual_seed(Seeds.Mix(_options.Seed, position.Epoch, position.Step));
+        if (pixels.Length != count * _shape.Size) throw new ArgumentException($"{count} images need {count * _shape.Size} values, the batch has {pixels.Length}.", nameof(pixels));
+        var images = tensor(pixels, new long[] { count, _shape.Channels, _shape.Height, _shape.Width }).to(_device);
+        var views = new Tensor[_views.Length];
+        for (int v = 0; v < views.Length; v++) views[v] = _views[v].Apply(images, _generator);
+        var ids = new long[count];
+        for (int i = 0; i < count; i++) ids[i] = indices[i];
+        Tensor? labels = null;
+        if (_labels is not null)
+        {
+            var y = new long[count];
+            for (int i = 0; i < count; i++) y[i] = _labels[indices[i]];
+            labels = tensor(y).to(_device);
+        }
 
-        var output = _method.Step(view1, view2, _generator);
+        var output = _method.Step(new MethodBatch(views, tensor(ids).to(_device), labels, position, _generator));
         double loss = output.Loss.item<float>();
-        Epoch = epoch;
-        StepInEpoch = step + 1;
-        GlobalStep++;
+        Epoch = position.Epoch;
+        StepInEpoch = position.Step + 1;
+        GlobalStep = position.GlobalStep + 1;
         if (!double.IsFinite(loss)) return (loss, output.Accuracy);
 
         _optimizer.ZeroGrad();
         output.Loss.backward();
-        _optimizer.LearningRate = learningRate;
+        _optimizer.SetLearningRate(learningRate);
         _optimizer.Step();
-        LastEmbeddingStd = CollapseMetric.EmbeddingStd(output.Embeddings);
+        _method.AfterOptimizerStep(position);
+        if (measureCollapse && output.Embeddings is { } embeddings) LastEmbeddingStd = CollapseMetric.EmbeddingStd(embeddings);
         return (loss, output.Accuracy);
     }
 
@@ -87,14 +121,14 @@ internal sealed class TrainingSession : IDisposable
         StepInEpoch = 0;
     }
 
-    /// <summary>k-NN accuracy of the query encoder's features on the monitor set (eval mode, then back to train).</summary>
-    public double EvaluateKnn(KnnMonitorData monitor)
+    /// <summary>Runs <paramref name="evaluator"/> with the online encoder in evaluation mode, then puts it back in training mode.</summary>
+    public T WithEncoderInEvalMode<T>(Func<EvaluationContext, T> evaluator, int epoch, IReadOnlyDictionary<string, double> metrics)
     {
         var encoder = _method.OnlineEncoder;
         encoder.eval();
         try
         {
-            return KnnMonitor.Evaluate(x => encoder.Features(x), _normalization, _device, monitor, _options.KnnNeighbors, _options.KnnTemperature);
+            return evaluator(new EvaluationContext(encoder, _normalization, _device, epoch, _options.Epochs, metrics));
         }
         finally
         {
@@ -112,58 +146,62 @@ internal sealed class TrainingSession : IDisposable
             Epoch = Epoch,
             StepInEpoch = StepInEpoch,
             GlobalStep = GlobalStep,
-            OptionsJson = PretrainOptionsJson.Serialize(_options),
+            OptionsJson = TrainingOptionsJson.Serialize(_options),
             InputShape = _shape,
             Normalization = _normalization,
-            QueueSize = _queueSize,
+            ImageCount = _imageCount,
+            EncoderJson = Describe().ToJson(),
+            EncoderPrefix = _method.OnlineEncoderPrefix,
             Reason = reason,
         };
         string last = Path.Combine(_options.CheckpointDirectory, "checkpoint-last.mlnmckpt");
-        CheckpointFile.Save(last, header, _method, _optimizer);
+        CheckpointFile.Save(last, header, _method.Module, _optimizer.SaveState());
         if (name is null) return last;
         string named = Path.Combine(_options.CheckpointDirectory, name + ".mlnmckpt");
         File.Copy(last, named, overwrite: true);
         return named;
     }
 
-    /// <summary>Restores the state saved in <paramref name="path"/>; throws on a mismatch with the current options.</summary>
+    /// <summary>Restores the state saved in <paramref name="path"/>; throws on a mismatch with this run.</summary>
     public void Resume(string path)
     {
         using var checkpoint = CheckpointFile.Load(path);
         var header = checkpoint.Header;
-        var saved = PretrainOptionsJson.Deserialize(header.OptionsJson);
-        var differences = PretrainOptionsJson.Differences(saved, _options);
+        var saved = TrainingOptionsJson.Deserialize(header.OptionsJson);
+        var differences = TrainingOptionsJson.Differences(saved, _options);
         if (differences.Count > 0)
             throw new InvalidDataException($"Checkpoint '{path}' was written with other settings: {string.Join("; ", differences)}.");
         if (header.InputShape != _shape)
             throw new InvalidDataException($"Checkpoint '{path}' was trained on {header.InputShape} images, these are {_shape}.");
-        if (header.QueueSize != _queueSize)
-            throw new InvalidDataException($"Checkpoint '{path}' has a queue of {header.QueueSize} keys, this run {_queueSize} (the data set size changed?).");
+        if (header.ImageCount != _imageCount)
+            throw new InvalidDataException($"Checkpoint '{path}' was trained on {header.ImageCount} images, this run has {_imageCount} (the data set changed?).");
         if (!header.Normalization.Mean.SequenceEqual(_normalization.Mean) || !header.Normalization.Std.SequenceEqual(_normalization.Std))
             throw new InvalidDataException($"Checkpoint '{path}' used another normalisation (the data set changed?).");
 
-        TensorArchive.LoadInto(_method, checkpoint.Model, $"Checkpoint '{path}'");
-        _optimizer.LoadState(checkpoint.Optimizer.ToDictionary(t => t.Name, t => t.Tensor));
+        TensorArchive.LoadInto(_method.Module, checkpoint.Model, $"Checkpoint '{path}'");
+        _optimizer.LoadState(checkpoint.OptimizerState);
         Epoch = header.Epoch;
         StepInEpoch = header.StepInEpoch;
         GlobalStep = header.GlobalStep;
     }
 
-    /// <summary>A copy of the trained query encoder (with its projection head) for inference.</summary>
+    /// <summary>A copy of the trained online encoder (with its head) for inference.</summary>
     public TrainedEncoder ExportEncoder()
     {
-        var description = new EncoderDescription(_options.Backbone with { BatchNormSplits = 1 }, _options.Version,
-            _options.ProjectionDim, _shape, _normalization)
+        var description = Describe() with
         {
             Metadata = new Dictionary<string, string>
             {
                 ["method"] = _method.Name,
-                ["pretrainOptions"] = PretrainOptionsJson.Serialize(_options),
-                ["steps"] = GlobalStep.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["pretrainOptions"] = TrainingOptionsJson.Serialize(_options),
+                ["steps"] = GlobalStep.ToString(CultureInfo.InvariantCulture),
             },
         };
         return TrainedEncoder.FromNetwork(_method.OnlineEncoder, description, _device);
     }
+
+    private EncoderDescription Describe() =>
+        new(_options.Backbone with { BatchNormSplits = 1 }, _method.OnlineHead, _shape, _normalization);
 
     public void Dispose()
     {

@@ -1,5 +1,6 @@
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Data;
+using MlNetMoco.Core.Heads;
 using MlNetMoco.Core.Inference;
 using MlNetMoco.Core.Methods;
 
@@ -11,7 +12,7 @@ public class EncoderDescriptionTests
     public void Json_round_trip_keeps_every_value()
     {
         var description = new EncoderDescription(new BackboneSpec(BackboneKind.ResNet18, 3, SmallImageStem: true, BatchNormSplits: 8),
-            MoCoVersion.V1, 128, new ImageShape(3, 32, 32), new ImageNormalization(new[] { 0.4914f, 0.4822f, 0.1f / 3 }, new[] { 0.247f, 0.243f, 0.261f }))
+            HeadSpec.Mlp(512, 2048, 128, layers: 3, batchNorm: true, lastBatchNorm: true, bias: false), new ImageShape(3, 32, 32), new ImageNormalization(new[] { 0.4914f, 0.4822f, 0.1f / 3 }, new[] { 0.247f, 0.243f, 0.261f }))
         {
             Metadata = new Dictionary<string, string> { ["pretrainOptions"] = "{\"Epochs\":200}", ["steps"] = "123" },
         };
@@ -24,14 +25,15 @@ public class EncoderDescriptionTests
         Assert.Equal(description.Normalization.Mean, back.Normalization.Mean);
         Assert.Equal("{\"Epochs\":200}", back.Metadata["pretrainOptions"]);
         Assert.Contains("\"ResNet18\"", json);
-        Assert.Contains("\"V1\"", json);
+        Assert.Contains("\"Type\":\"BatchNorm1d\"", json);
+        Assert.Equal(128, back.ProjectionDim);
     }
 
     [Fact]
     public void Metadata_defaults_to_empty_and_round_trips()
     {
         var description = EncoderTestData.Description() with { Metadata = new Dictionary<string, string>() };
-        Assert.Empty(new EncoderDescription(description.Backbone, description.Head, 8, description.InputShape, description.Normalization).Metadata);
+        Assert.Empty(new EncoderDescription(description.Backbone, description.Head, description.InputShape, description.Normalization).Metadata);
         Assert.Equal(description, EncoderDescription.FromJson(description.ToJson()));
     }
 
@@ -41,7 +43,8 @@ public class EncoderDescriptionTests
         var a = EncoderTestData.Description();
         var b = EncoderTestData.Description();
         Assert.Equal(a, b);
-        Assert.NotEqual(a, b with { ProjectionDim = 17 });
+        Assert.NotEqual(a, b with { Head = HeadSpec.ForVersion(MoCoVersion.V2, 256, 17) });
+        Assert.NotEqual(a, b with { Head = HeadSpec.Mlp(256, 256, 16, bias: false) });
         Assert.NotEqual(a, b with { Normalization = new ImageNormalization(new[] { 0.3f }, new[] { 0.21f }) });
         Assert.NotEqual(a, b with { Metadata = new Dictionary<string, string> { ["method"] = "MoCo" } });
     }
@@ -62,6 +65,7 @@ public class EncoderDescriptionTests
         var ex = Assert.Throws<ArgumentException>(() => rgbInput.Validate());
         Assert.Contains("channel", ex.Message);
         Assert.Throws<InvalidDataException>(() => EncoderDescription.FromJson(rgbInput.ToJson()));
-        Assert.Throws<ArgumentException>(() => (grayscale with { ProjectionDim = 0 }).Validate());
+        var wrongWidth = Assert.Throws<ArgumentException>(() => (grayscale with { Head = HeadSpec.Linear(512, 16) }).Validate());
+        Assert.Contains("takes 512 features but the backbone gives 256", wrongWidth.Message);
     }
 }

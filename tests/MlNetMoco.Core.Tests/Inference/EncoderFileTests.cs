@@ -1,4 +1,5 @@
 using System.Text;
+using MlNetMoco.Core.Heads;
 using MlNetMoco.Core.Inference;
 using MlNetMoco.Core.Methods;
 using static MlNetMoco.Core.Tests.Inference.EncoderTestData;
@@ -48,7 +49,7 @@ public class EncoderFileTests
         Span<byte> rest = stackalloc byte[6];
         stream.ReadExactly(rest);
         Assert.Equal("suffix"u8.ToArray(), rest.ToArray());
-        Assert.Equal(MoCoVersion.V1, loaded.Description.Head);
+        Assert.Equal(HeadSpec.Linear(256, 16), loaded.Description.Head);
     }
 
     [Fact]
@@ -103,19 +104,19 @@ public class EncoderFileTests
         using var v2 = Encoder(head: MoCoVersion.V2, projectionDim: 16);
 
         // Same head, other projection size: fc.2.weight has the wrong shape.
-        var wrongShape = WithDescription(Saved(v2), v2.Description with { ProjectionDim = 32 });
+        var wrongShape = WithDescription(Saved(v2), v2.Description with { Head = HeadSpec.ForVersion(MoCoVersion.V2, 256, 32) });
         var ex = Assert.Throws<InvalidDataException>(() => TrainedEncoder.Load(new MemoryStream(wrongShape), "cpu"));
         Assert.Contains("'fc.2.weight'", ex.Message);
         Assert.Contains("[16, 256]", ex.Message);
 
         // A v1 description over v2 tensors: the first tensor the v1 network lacks is named.
-        var wrongHead = WithDescription(Saved(v2), v2.Description with { Head = MoCoVersion.V1 });
+        var wrongHead = WithDescription(Saved(v2), v2.Description with { Head = HeadSpec.Linear(256, 16) });
         ex = Assert.Throws<InvalidDataException>(() => TrainedEncoder.Load(new MemoryStream(wrongHead), "cpu"));
         Assert.Contains("'fc.0.weight'", ex.Message);
 
         // A v2 description over v1 tensors: the file's tensor the v2 network does not have is named.
         using var v1 = Encoder(head: MoCoVersion.V1, projectionDim: 16);
-        var extra = WithDescription(Saved(v1), v1.Description with { Head = MoCoVersion.V2 });
+        var extra = WithDescription(Saved(v1), v1.Description with { Head = HeadSpec.ForVersion(MoCoVersion.V2, 256, 16) });
         ex = Assert.Throws<InvalidDataException>(() => TrainedEncoder.Load(new MemoryStream(extra), "cpu"));
         Assert.Contains("'fc.weight'", ex.Message);
 

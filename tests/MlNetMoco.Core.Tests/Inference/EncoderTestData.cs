@@ -1,5 +1,6 @@
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Data;
+using MlNetMoco.Core.Heads;
 using MlNetMoco.Core.Inference;
 using MlNetMoco.Core.Methods;
 using TorchSharp;
@@ -12,7 +13,8 @@ internal static class EncoderTestData
     public static readonly ImageShape Shape = new(1, 8, 8);
 
     public static EncoderDescription Description(MoCoVersion head = MoCoVersion.V2, int projectionDim = 16, int splits = 1) =>
-        new(new BackboneSpec(BackboneKind.SmallConvNet, InChannels: 1, BatchNormSplits: splits), head, projectionDim, Shape,
+        new(new BackboneSpec(BackboneKind.SmallConvNet, InChannels: 1, BatchNormSplits: splits),
+            HeadSpec.ForVersion(head, SmallConvNet.OutputFeatureDim, projectionDim), Shape,
             new ImageNormalization(new[] { 0.3f }, new[] { 0.2f }))
         {
             Metadata = new Dictionary<string, string> { ["method"] = "MoCo", ["note"] = "ünïcode ✓" },

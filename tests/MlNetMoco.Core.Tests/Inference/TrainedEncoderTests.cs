@@ -133,7 +133,7 @@ public class TrainedEncoderTests
         var description = Description(splits: 2);
         torch.manual_seed(9);
         int featureDim = BackboneFactory.FeatureDimOf(description.Backbone);
-        using var trained = BackboneFactory.Create(description.Backbone, ProjectionHeads.For(description.Head, featureDim, description.ProjectionDim));
+        using var trained = BackboneFactory.Create(description.Backbone, description.Head.Validate(featureDim).Build());
         Assert.Contains(trained.modules(), m => m is SplitBatchNorm2d);
 
         // "Train": a few training-mode passes move the running statistics; perturb the weights as an update would.
@@ -178,7 +178,7 @@ public class TrainedEncoderTests
     public void FromNetwork_rejects_a_network_of_another_shape()
     {
         var description = Description(projectionDim: 16);
-        using var other = BackboneFactory.Create(description.Backbone, ProjectionHeads.For(MoCoVersion.V2, SmallConvNet.OutputFeatureDim, 32));
+        using var other = BackboneFactory.Create(description.Backbone, HeadSpec.ForVersion(MoCoVersion.V2, SmallConvNet.OutputFeatureDim, 32).Build());
         var ex = Assert.Throws<ArgumentException>(() => TrainedEncoder.FromNetwork(other, description, CPU));
         Assert.Contains("fc.2.weight", ex.Message);
     }

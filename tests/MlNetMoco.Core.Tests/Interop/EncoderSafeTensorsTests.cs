@@ -117,8 +117,9 @@ public class EncoderSafeTensorsTests : IDisposable
         var images = new InMemoryImageDataset(EncoderTestData.Shape);
         var pixels = EncoderTestData.Images(16);
         for (int i = 0; i < 16; i++) images.Add(pixels.AsSpan(i * EncoderTestData.Shape.Size, EncoderTestData.Shape.Size));
-        var options = new MlNetMoco.Core.Training.SupervisedOptions { Epochs = 1, BatchSize = 8, Device = "cpu", Seed = 1 };
-        using var tuned = MlNetMoco.Core.Training.SupervisedTrainer.Train(images, Enumerable.Range(0, 16).Select(i => i % 2).ToArray(), options, encoder.Normalization, initializeFrom: start);
+        var options = MlNetMoco.Core.Training.TrainingOptions.Supervised(start.Backbone) with { Epochs = 1, BatchSize = 8, Device = "cpu", Seed = 1 };
+        using var tuned = new MlNetMoco.Core.Training.Trainer(options) { InitializeFrom = start }
+            .Run(images, Enumerable.Range(0, 16).Select(i => i % 2).ToArray(), encoder.Normalization).Encoder;
         // Two SGD steps from the imported weights stay far closer to them than a fresh initialisation is.
         using var fresh = InteropTestData.Network(start.Backbone, seed: 27, projectionDim: null);
         var imported = start.Network.state_dict()["layer2.conv.weight"];

@@ -1,3 +1,4 @@
+using MlNetMoco.Core.Methods;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Heads;
 using MlNetMoco.Core.Interop;
@@ -16,7 +17,7 @@ internal static class InteropTestData
         torch.manual_seed(seed);
         int featureDim = BackboneFactory.FeatureDimOf(spec);
         nn.Module<Tensor, Tensor>? head = projectionDim is not { } dim ? null
-            : linearHead ? ProjectionHeads.Linear(featureDim, dim) : ProjectionHeads.Mlp(featureDim, dim);
+            : (linearHead ? HeadSpec.Linear(featureDim, dim) : HeadSpec.ForVersion(MoCoVersion.V2, featureDim, dim)).Build();
         var network = BackboneFactory.Create(spec, head);
         EncoderTestData.PerturbStatistics(network, seed);
         return network;

@@ -1,3 +1,4 @@
+using MlNetMoco.Core.Heads;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Data;
 using MlNetMoco.Core.Inference;
@@ -24,7 +25,8 @@ public class PyTorchExportTests(PythonFiles files)
     {
         string python = OptionalPython.Require();
         var shape = new ImageShape(channels, 48, 48);
-        var description = new EncoderDescription(new BackboneSpec(kind, channels, smallStem), head, 32, shape,
+        var spec = new BackboneSpec(kind, channels, smallStem);
+        var description = new EncoderDescription(spec, HeadSpec.ForVersion(head, BackboneFactory.FeatureDimOf(spec), 32), shape,
             new ImageNormalization(Enumerable.Repeat(0.5f, channels).ToArray(), Enumerable.Repeat(0.25f, channels).ToArray()));
         torch.manual_seed(41);
         using var encoder = TrainedEncoder.Create(description, "cpu");

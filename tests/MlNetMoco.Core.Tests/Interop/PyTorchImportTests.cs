@@ -1,3 +1,4 @@
+using MlNetMoco.Core.Methods;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Heads;
 using MlNetMoco.Core.Interop;
@@ -51,7 +52,7 @@ public class PyTorchImportTests(PythonFiles files)
         Assert.Equal("200", weights.Tensors.Metadata["epoch"]);
         Assert.Equal("resnet50", weights.Tensors.Metadata["arch"]);
         Assert.Equal(["'module.encoder_k.*' (322 tensors)", "'module.queue'", "'module.queue_ptr'"], weights.Ignored);
-        AssertFeaturesMatch(weights, path + ".probe", ProjectionHeads.Mlp(2048, 128), HeadPolicy.Require);
+        AssertFeaturesMatch(weights, path + ".probe", HeadSpec.ForVersion(MoCoVersion.V2, 2048, 128).Build(), HeadPolicy.Require);
     }
 
     [Fact]
@@ -61,7 +62,7 @@ public class PyTorchImportTests(PythonFiles files)
         using var weights = StateDictImport.Read(path);
         Assert.Equal(WeightFileFormat.TorchLegacy, weights.Format);
         Assert.Equal(new DetectedHead(HeadShape.Linear, 0, 128, 2), weights.Architecture.Head);
-        AssertFeaturesMatch(weights, path + ".probe", ProjectionHeads.Linear(512, 128), HeadPolicy.Require);
+        AssertFeaturesMatch(weights, path + ".probe", HeadSpec.Linear(512, 128).Build(), HeadPolicy.Require);
     }
 
     [Fact]
@@ -73,8 +74,8 @@ public class PyTorchImportTests(PythonFiles files)
         Assert.Equal("module.base_encoder.", weights.Prefix);
         Assert.Equal(HeadShape.Other, weights.Architecture.Head.Shape);
         Assert.Equal(["'module.momentum_encoder.*' (130 tensors)", "'module.predictor.*' (7 tensors)"], weights.Ignored);
-        AssertFeaturesMatch(weights, path + ".probe", ProjectionHeads.Mlp(512, 128), HeadPolicy.Drop);
-        using var network = BackboneFactory.Create(weights.Architecture.ToSpec(), ProjectionHeads.Mlp(512, 128));
+        AssertFeaturesMatch(weights, path + ".probe", HeadSpec.ForVersion(MoCoVersion.V2, 512, 128).Build(), HeadPolicy.Drop);
+        using var network = BackboneFactory.Create(weights.Architecture.ToSpec(), HeadSpec.ForVersion(MoCoVersion.V2, 512, 128).Build());
         var e = Assert.Throws<InvalidDataException>(() => weights.ApplyTo(network, HeadPolicy.Require));
         Assert.Contains("neither linear nor a MoCo v2 MLP", e.Message);
     }
@@ -86,7 +87,7 @@ public class PyTorchImportTests(PythonFiles files)
         using var weights = StateDictImport.Read(path);
         Assert.Equal(StateDictLayout.Encoder, weights.Layout);
         Assert.Equal(new DetectedHead(HeadShape.Linear, 0, 1000, 2), weights.Architecture.Head);
-        AssertFeaturesMatch(weights, path + ".probe", ProjectionHeads.Linear(512, 1000), HeadPolicy.Require);
+        AssertFeaturesMatch(weights, path + ".probe", HeadSpec.Linear(512, 1000).Build(), HeadPolicy.Require);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Data;
+using MlNetMoco.Core.Heads;
 using MlNetMoco.Core.Inference;
 using MlNetMoco.Core.Methods;
 using MlNetMoco.Core.Onnx;
@@ -30,7 +31,8 @@ public class EncoderOnnxExporterTests
         var shape = new ImageShape(channels, side, side);
         var norm = new ImageNormalization(Enumerable.Range(0, channels).Select(c => 0.3f + 0.1f * c).ToArray(),
             Enumerable.Range(0, channels).Select(c => 0.2f + 0.05f * c).ToArray());
-        var encoder = TrainedEncoder.Create(new EncoderDescription(new BackboneSpec(kind, channels, smallStem), head, 8, shape, norm), "cpu");
+        var spec = new BackboneSpec(kind, channels, smallStem);
+        var encoder = TrainedEncoder.Create(new EncoderDescription(spec, HeadSpec.ForVersion(head, BackboneFactory.FeatureDimOf(spec), 8), shape, norm), "cpu");
         EncoderTestData.PerturbStatistics(encoder.Network, 7);
         return encoder;
     }

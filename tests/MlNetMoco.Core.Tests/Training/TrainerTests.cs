@@ -1,14 +1,16 @@
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Data;
+using MlNetMoco.Core.Methods;
 using MlNetMoco.Core.Training;
 using TorchSharp;
 
 namespace MlNetMoco.Core.Tests.Training;
 
-public class PretrainerTests
+/// <summary>The one loop on its self-supervised path (MoCo): learning, determinism, resume, guards, evaluators, log.</summary>
+public class TrainerTests
 {
     /// <summary>Calls back on the reporting thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+    internal sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => action(value);
     }
@@ -32,19 +34,26 @@ public class PretrainerTests
         return data;
     }
 
-    internal static PretrainOptions Small(int epochs = 2) => new()
+    internal static MoCoMethodOptions SmallMoCo { get; } = new() { QueueSize = 64, BatchNormSplits = 2, ProjectionDim = 32 };
+
+    internal static TrainingOptions Small(int epochs = 2) => new()
     {
+        Method = SmallMoCo,
         Backbone = new BackboneSpec(BackboneKind.SmallConvNet, InChannels: 1),
         Epochs = epochs,
         BatchSize = 16,
-        QueueSize = 64,
-        BatchNormSplits = 2,
-        ProjectionDim = 32,
         Device = "cpu",
         Seed = 42,
     };
 
-    private static List<double> StepLosses(IImageDataset data, PretrainOptions options, Func<TrainingProgress, bool>? cancelWhen = null)
+    internal static TrainingOptions WithMoCo(TrainingOptions options, Func<MoCoMethodOptions, MoCoMethodOptions> change) =>
+        options with { Method = change((MoCoMethodOptions)options.Method) };
+
+    internal static TrainingResult Run(IImageDataset data, TrainingOptions options, IProgress<TrainingProgress>? progress = null,
+        ImageNormalization? normalization = null, CancellationToken cancellationToken = default, int[]? labels = null) =>
+        new Trainer(options) { Progress = progress }.Run(data, labels, normalization, cancellationToken);
+
+    internal static List<double> StepLosses(IImageDataset data, TrainingOptions options, Func<TrainingProgress, bool>? cancelWhen = null, int[]? labels = null)
     {
         var losses = new List<double>();
         using var cts = new CancellationTokenSource();
@@ -56,7 +65,7 @@ public class PretrainerTests
         });
         try
         {
-            using var result = Pretrainer.Run(data, options, progress: progress, cancellationToken: cts.Token);
+            using var result = Run(data, options, progress, cancellationToken: cts.Token, labels: labels);
         }
         catch (OperationCanceledException) when (cancelWhen != null)
         {
@@ -68,9 +77,9 @@ public class PretrainerTests
     public void Instance_discrimination_is_learned_on_distinguishable_images()
     {
         var data = DistinctImages(64);
-        var options = Small(epochs: 60) with { QueueSize = 32, BaseLearningRate = 0.3, EncoderMomentum = 0.99 };
+        var options = WithMoCo(Small(epochs: 60) with { BaseLearningRate = 0.3 }, m => m with { QueueSize = 32, EncoderMomentum = 0.99 });
         var epochs = new List<TrainingProgress>();
-        using var result = Pretrainer.Run(data, options, progress: new SyncProgress(p => { if (p.EndOfEpoch) epochs.Add(p); }));
+        using var result = Run(data, options, new SyncProgress(p => { if (p.EndOfEpoch) epochs.Add(p); }));
 
         Assert.Equal(60, epochs.Count);
         Assert.Equal(result.History, epochs);
@@ -115,7 +124,7 @@ public class PretrainerTests
         var data = DistinctImages(64);
         var counts = new List<long>();
         var progress = new SyncProgress(p => { if (!p.EndOfEpoch) counts.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount); });
-        using (Pretrainer.Run(data, Small(epochs: 13), progress: progress)) { }
+        using (Run(data, Small(epochs: 13), progress)) { }
 
         Assert.Equal(52, counts.Count);
         // The first steps create the optimizer's momentum buffers; after that nothing may accumulate.
@@ -157,20 +166,22 @@ public class PretrainerTests
         try
         {
             var options = Small(epochs: 1) with { CheckpointDirectory = dir };
-            using (Pretrainer.Run(data, options)) { }
+            using (Run(data, options)) { }
             string path = Path.Combine(dir, "checkpoint-epoch0001.mlnmckpt");
 
-            var mismatch = Assert.Throws<InvalidDataException>(() => Pretrainer.Run(data, options with { ResumeFrom = path, ProjectionDim = 16 }));
-            Assert.Contains("ProjectionDim", mismatch.Message);
+            var mismatch = Assert.Throws<InvalidDataException>(() => Run(data, WithMoCo(options with { ResumeFrom = path }, m => m with { ProjectionDim = 16 })));
+            Assert.Contains("Method.ProjectionDim (checkpoint 32, now 16)", mismatch.Message);
+            var otherData = Assert.Throws<InvalidDataException>(() => Run(DistinctImages(48), options with { ResumeFrom = path }));
+            Assert.Contains("32 images, this run has 48", otherData.Message);
 
             byte[] bytes = File.ReadAllBytes(path);
             bytes[bytes.Length / 2] ^= 0xFF;
             File.WriteAllBytes(path, bytes);
-            var corrupt = Assert.Throws<InvalidDataException>(() => Pretrainer.Run(data, options with { ResumeFrom = path }));
+            var corrupt = Assert.Throws<InvalidDataException>(() => Run(data, options with { ResumeFrom = path }));
             Assert.Contains("corrupt", corrupt.Message);
 
             File.WriteAllText(path, "hello");
-            var foreign = Assert.Throws<InvalidDataException>(() => Pretrainer.Run(data, options with { ResumeFrom = path }));
+            var foreign = Assert.Throws<InvalidDataException>(() => Run(data, options with { ResumeFrom = path }));
             Assert.Contains("not an MlNetMoco checkpoint", foreign.Message);
         }
         finally
@@ -193,7 +204,7 @@ public class PretrainerTests
         try
         {
             var e = Assert.Throws<NonFiniteLossException>(() =>
-                Pretrainer.Run(new NaNImages(), Small() with { CheckpointDirectory = dir }, new ImageNormalization(new[] { 0.5f }, new[] { 0.25f })));
+                Run(new NaNImages(), Small() with { CheckpointDirectory = dir }, normalization: new ImageNormalization(new[] { 0.5f }, new[] { 0.25f })));
             Assert.Equal(0, e.Epoch);
             Assert.Equal(0, e.Step);
             Assert.Contains("epoch 0, step 0", e.Message);
@@ -212,16 +223,20 @@ public class PretrainerTests
         int steps = 0;
         using var cts = new CancellationTokenSource();
         var progress = new SyncProgress(p => { if (!p.EndOfEpoch && ++steps == 2) cts.Cancel(); });
-        Assert.ThrowsAny<OperationCanceledException>(() => Pretrainer.Run(data, Small(epochs: 50), progress: progress, cancellationToken: cts.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => Run(data, Small(epochs: 50), progress, cancellationToken: cts.Token));
         Assert.Equal(2, steps);
     }
 
     [Fact]
     public void Too_few_images_are_refused_before_training()
     {
-        var e = Assert.Throws<ArgumentException>(() => Pretrainer.Run(DistinctImages(8), Small()));
+        var e = Assert.Throws<ArgumentException>(() => Run(DistinctImages(8), Small()));
         Assert.Contains("fewer than one batch of 16", e.Message);
-        var empty = Assert.Throws<ArgumentException>(() => Pretrainer.Run(new InMemoryImageDataset(new ImageShape(1, 16, 16)), Small()));
+        var empty = Assert.Throws<ArgumentException>(() => Run(new InMemoryImageDataset(new ImageShape(1, 16, 16)), Small()));
         Assert.Contains("empty", empty.Message);
+        var splits = Assert.Throws<ArgumentException>(() => Run(DistinctImages(32), Small() with { BatchSize = 15 }));
+        Assert.Contains("BatchSize = 15 is not valid: expected a multiple of BatchNormSplits (2)", splits.Message);
+        var channels = Assert.Throws<ArgumentException>(() => Run(DistinctImages(32, channels: 3), Small()));
+        Assert.Contains("1 channel(s) but the images have 3", channels.Message);
     }
 }

@@ -1,0 +1,97 @@
+using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Methods;
+using MlNetMoco.Core.Optimization;
+
+namespace MlNetMoco.Core.Training;
+
+/// <summary>
+/// The one source of MoCo's defaults, read by the core options (<see cref="TrainingOptions"/>,
+/// <see cref="MoCoMethodOptions"/>, <see cref="OptimizerOptions"/>), by the ML.NET <c>MoCoOptions</c> and by the
+/// <c>PretrainMoCo</c> catalog entry (constants, so they can be default parameter values). Values follow
+/// facebookresearch/moco <c>main_moco.py</c> (MoCo v1: He et al. 2019, arXiv:1911.05722; v2: Chen et al. 2020,
+/// arXiv:2003.04297) unless noted.
+/// </summary>
+public static class MoCoDefaults
+{
+    /// <summary>The recipe: MoCo v2.</summary>
+    public const MoCoVersion Version = MoCoVersion.V2;
+
+    /// <summary>The encoder: ResNet-18 (the MoCo CIFAR-10 demo's).</summary>
+    public const BackboneKind Backbone = BackboneKind.ResNet18;
+
+    /// <summary>ResNet stem: the ImageNet one (false).</summary>
+    public const bool SmallImageStem = false;
+
+    /// <summary>Embedding (projection) dimension: 128.</summary>
+    public const int ProjectionDim = 128;
+
+    /// <summary>Number of negative keys K: 65536.</summary>
+    public const int QueueSize = 65536;
+
+    /// <summary>Key-encoder momentum m: 0.999.</summary>
+    public const double EncoderMomentum = 0.999;
+
+    /// <summary>InfoNCE temperature of MoCo v1: 0.07.</summary>
+    public const double TemperatureV1 = 0.07;
+
+    /// <summary>InfoNCE temperature of MoCo v2: 0.2.</summary>
+    public const double TemperatureV2 = 0.2;
+
+    /// <summary>BatchNorm sub-batches of Shuffle-BN on one device: 8 (the MoCo CIFAR-10 demo).</summary>
+    public const int BatchNormSplits = 8;
+
+    /// <summary>
+    /// Leave a query's own earlier keys out of its negatives: true (an MlNetMoco addition; the papers' queues are far
+    /// smaller than their data sets, where this rarely happens).
+    /// </summary>
+    public const bool ExcludeSameImageNegatives = true;
+
+    /// <summary>Passes over the data: 200.</summary>
+    public const int Epochs = 200;
+
+    /// <summary>Images per step: 256.</summary>
+    public const int BatchSize = 256;
+
+    /// <summary>Learning rate for a batch of 256: 0.03.</summary>
+    public const double BaseLearningRate = 0.03;
+
+    /// <summary>The optimizer: SGD.</summary>
+    public const OptimizerKind Optimizer = OptimizerKind.Sgd;
+
+    /// <summary>SGD momentum: 0.9.</summary>
+    public const double SgdMomentum = 0.9;
+
+    /// <summary>Weight decay: 1e-4.</summary>
+    public const double WeightDecay = 1e-4;
+
+    /// <summary>Linear warm-up epochs: 0.</summary>
+    public const int WarmupEpochs = 0;
+
+    /// <summary>Smallest random-resized-crop area fraction: 0.2 (MoCo's <c>main_moco.py</c>; torchvision's is 0.08).</summary>
+    public const double CropScaleMin = 0.2;
+
+    /// <summary>Largest random-resized-crop area fraction: 1.</summary>
+    public const double CropScaleMax = 1.0;
+
+    /// <summary>Random horizontal flip: on.</summary>
+    public const bool HorizontalFlip = true;
+
+    /// <summary>Device request: "auto".</summary>
+    public const string Device = "auto";
+
+    /// <summary>Seed: 0.</summary>
+    public const int Seed = 0;
+
+    /// <summary>Checkpoint interval: every 10 epochs.</summary>
+    public const int CheckpointEveryEpochs = 10;
+
+    /// <summary>k-NN monitor neighbours: 200 (Wu et al. 2018, the MoCo CIFAR-10 demo).</summary>
+    public const int KnnNeighbors = KnnMonitor.DefaultNeighbors;
+
+    /// <summary>k-NN monitor temperature: 0.1 (Wu et al. 2018, the MoCo CIFAR-10 demo).</summary>
+    public const double KnnTemperature = KnnMonitor.DefaultTemperature;
+
+    /// <summary>The temperature of <paramref name="version"/>: 0.07 (v1) or 0.2 (v2).</summary>
+    /// <param name="version">The recipe.</param>
+    public static double TemperatureOf(MoCoVersion version) => version == MoCoVersion.V1 ? TemperatureV1 : TemperatureV2;
+}

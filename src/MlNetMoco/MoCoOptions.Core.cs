@@ -1,0 +1,99 @@
+using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Methods;
+using MlNetMoco.Core.Optimization;
+using MlNetMoco.Core.Training;
+
+namespace MlNetMoco;
+
+/// <summary>The mapping of <see cref="MoCoOptions"/> onto the core's options, whose checks name these properties.</summary>
+public sealed partial class MoCoOptions
+{
+    /// <summary>Core setting paths whose <see cref="MoCoOptions"/> property has another name (the others keep theirs).</summary>
+    private static readonly (string Core, string Property)[] Renamed =
+    {
+        ("Optimizer.Momentum", nameof(SgdMomentum)),
+        ("Optimizer.Kind", nameof(Optimizer)),
+        ("Method.", ""),
+        ("Optimizer.", ""),
+    };
+
+    /// <summary>
+    /// The core training options for images with <paramref name="channels"/> channels (the backbone's input channels):
+    /// MoCo v1/v2 (<see cref="MoCoMethodOptions"/>) with these settings, validated.
+    /// </summary>
+    /// <param name="channels">Channels of the training images.</param>
+    /// <exception cref="ArgumentException">A training setting is out of range (the message names the <see cref="MoCoOptions"/> property).</exception>
+    public TrainingOptions ToTrainingOptions(int channels)
+    {
+        try
+        {
+            return new TrainingOptions
+            {
+                Method = new MoCoMethodOptions
+                {
+                    Version = Version,
+                    ProjectionDim = ProjectionDim,
+                    QueueSize = QueueSize,
+                    EncoderMomentum = EncoderMomentum,
+                    Temperature = Temperature,
+                    BatchNormSplits = BatchNormSplits,
+                    ExcludeSameImageNegatives = ExcludeSameImageNegatives,
+                    Augmentation = Augmentation,
+                    CropSize = CropSize,
+                    CropScaleMin = CropScaleMin,
+                    CropScaleMax = CropScaleMax,
+                    HorizontalFlip = HorizontalFlip,
+                },
+                Backbone = new BackboneSpec(Backbone, channels, SmallImageStem),
+                Epochs = Epochs,
+                BatchSize = BatchSize,
+                Optimizer = new OptimizerOptions { Kind = Optimizer, Momentum = SgdMomentum, WeightDecay = WeightDecay },
+                BaseLearningRate = BaseLearningRate,
+                Schedule = Schedule,
+                WarmupEpochs = WarmupEpochs,
+                Device = Device,
+                Seed = Seed,
+                CheckpointDirectory = CheckpointDirectory,
+                CheckpointEveryEpochs = CheckpointEveryEpochs,
+                ResumeFrom = ResumeFrom,
+            }.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw InOwnNames(e);
+        }
+    }
+
+    /// <summary>The epoch evaluators of these options: the k-NN monitor when <see cref="KnnMonitor"/> is set.</summary>
+    /// <exception cref="ArgumentException"><see cref="KnnNeighbors"/> or <see cref="KnnTemperature"/> is out of range.</exception>
+    internal IReadOnlyList<IEpochEvaluator> ToEvaluators()
+    {
+        if (KnnMonitor is null) return [];
+        try
+        {
+            return [new KnnEvaluator(KnnMonitor, KnnNeighbors, KnnTemperature)];
+        }
+        catch (ArgumentException e)
+        {
+            throw InOwnNames(e);
+        }
+    }
+
+    /// <summary>A core check's exception with the setting named as this class names it ("MoCoOptions.SgdMomentum = …").</summary>
+    private static ArgumentException InOwnNames(ArgumentException e)
+    {
+        string message = e.Message, parameter = e.ParamName ?? "";
+        foreach (var (core, property) in Renamed)
+        {
+            if (!message.StartsWith(core, StringComparison.Ordinal)) continue;
+            string rest = message[core.Length..];
+            int length = rest.TakeWhile(char.IsLetterOrDigit).Count(); // the core name after a prefix such as "Method."
+            string name = property.Length > 0 ? property : rest[..length];
+            return new ArgumentException($"{nameof(MoCoOptions)}.{name}{rest[length..]}", name, e);
+        }
+        int end = message.TakeWhile(char.IsLetterOrDigit).Count();
+        return end > 0 && typeof(MoCoOptions).GetProperty(message[..end]) is not null && !message.StartsWith(nameof(MoCoOptions), StringComparison.Ordinal)
+            ? new ArgumentException($"{nameof(MoCoOptions)}.{message}", string.IsNullOrEmpty(parameter) ? message[..end] : parameter, e)
+            : e;
+    }
+}
