@@ -11,6 +11,7 @@ internal static class BenchmarkRegistry
         new BridgeBenchmark(),
         new OnnxTransformBenchmark(),
         new PixelStoreBenchmark(),
+        new OneDnnBenchmark(),
     ];
 
     /// <summary>The benchmark called <paramref name="name"/> (case-insensitive), or null.</summary>

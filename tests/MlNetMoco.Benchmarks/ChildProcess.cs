@@ -22,6 +22,8 @@ internal static class ChildProcess
             start.ArgumentList.Add(CommandLine.ResultFileOption);
             start.ArgumentList.Add(resultFile);
             foreach (var argument in settings.ToArguments()) start.ArgumentList.Add(argument);
+            foreach (var (name, value) in benchmarkCase.Environment ?? new Dictionary<string, string>())
+                if (value.Length == 0) start.Environment.Remove(name); else start.Environment[name] = value;
 
             using var process = Process.Start(start)
                 ?? throw new InvalidOperationException($"Could not start '{start.FileName}'.");

@@ -61,6 +61,8 @@ public sealed class Trainer
         var device = DeviceSelector.Resolve(options.Device);
         var log = Log ?? (_ => { });
         log(TorchDiagnostics.Describe(device));
+        if (OneDnnGuard.Status.Capped || device.type == TorchSharp.DeviceType.CPU && OneDnnGuard.Status.Cpu is { ReportsDataCaches: false })
+            log(OneDnnGuard.Status.Message);
         normalization = (normalization ?? DatasetStatistics.Compute(images)).Validate(shape.Channels);
 
         using var session = new TrainingSession(options, shape, normalization, count, labels, device,

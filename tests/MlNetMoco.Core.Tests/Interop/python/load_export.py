@@ -13,6 +13,22 @@ import safetensors_io
 ARCHS = {"ResNet18": "resnet18", "ResNet34": "resnet34", "ResNet50": "resnet50"}
 
 
+def build_head(layers):
+    """The head as the encoder file declares it (format 2: blocks tagged Linear / BatchNorm1d / ReLU); one block is
+    the module itself (fc.weight), several an nn.Sequential (fc.0.weight, ...), as MlNetMoco names them."""
+    def block(layer):
+        kind = layer["Type"]
+        if kind == "Linear":
+            return nn.Linear(layer["InFeatures"], layer["OutFeatures"], bias=layer.get("Bias", True))
+        if kind == "BatchNorm1d":
+            return nn.BatchNorm1d(layer["Features"], affine=layer.get("Affine", True))
+        if kind == "ReLU":
+            return nn.ReLU()
+        raise ValueError(f"unknown head block {kind}")
+    modules = [block(layer) for layer in layers]
+    return modules[0] if len(modules) == 1 else nn.Sequential(*modules)
+
+
 def main():
     encoder_path, probe_path, out_path = sys.argv[1:4]
     state, metadata = safetensors_io.load_file(encoder_path)
@@ -21,12 +37,7 @@ def main():
     model = models.resnet(ARCHS[backbone["Kind"]], small_stem=backbone["SmallImageStem"])
     if backbone["InChannels"] != 3:
         model.conv1 = nn.Conv2d(backbone["InChannels"], 64, model.conv1.kernel_size, model.conv1.stride, model.conv1.padding, bias=False)
-    width = model.fc.weight.shape[1]
-    dim = description["ProjectionDim"]
-    if description["Head"] == "V2":
-        model.fc = nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, dim))
-    else:
-        model.fc = nn.Linear(width, dim)
+    model.fc = build_head(description["Head"]["Layers"])
     result = model.load_state_dict(state, strict=True)  # raises on any missing or unexpected key
     print("strict load:", result)
     probe, _ = safetensors_io.load_file(probe_path)
