@@ -27,7 +27,7 @@ internal static class OptionalTool
     [DoesNotReturn]
     public static void Missing(string package, string what, string problem, string? checkedSoFar = null)
     {
-        string message = $"{what} is not available ({problem}); install {package} to run this test"
+        string message = $"{what}: not found ({problem}); install {package} to run this test"
                          + (checkedSoFar is null ? "." : $" to the end. Checked before stopping: {checkedSoFar}.");
         if (Required) Assert.Fail(message + $" ({RequireVariable}=1 makes this a failure.)");
         Assert.Skip(message);
