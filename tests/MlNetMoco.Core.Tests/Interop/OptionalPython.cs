@@ -17,10 +17,11 @@ internal static class OptionalPython
 
     /// <summary>The interpreter with PyTorch and torchvision; skips (or fails in strict mode) when they are missing.</summary>
     public static string Require() =>
-        Require("import torch, torchvision", "python3-torch and python3-torchvision", "Python with PyTorch and torchvision");
+        Require("from torch import tensor; from torchvision import models", "python3-torch and python3-torchvision", "Python with PyTorch and torchvision");
 
     /// <summary>
-    /// The interpreter that runs <paramref name="imports"/>; when none does, ends the test through
+    /// The interpreter that runs <paramref name="imports"/> (import names from the module: an empty folder of the
+    /// module's name imports as a namespace package); when none does, ends the test through
     /// <see cref="OptionalTool.Missing"/> naming <paramref name="package"/>.
     /// </summary>
     public static string Require(string imports, string package, string what, string? checkedSoFar = null)

@@ -9,7 +9,8 @@ namespace MlNetMoco.Core.Tests.Onnx;
 /// </summary>
 internal static class OnnxChecker
 {
-    private const string Imports = "import onnx";
+    // Names from the module, not just "import onnx": an empty onnx folder imports as a namespace package.
+    private const string Imports = "from onnx import checker, load";
     private const string Package = "python3-onnx";
     private const string What = "Python with the onnx module (onnx.checker)";
     private const string Script = "import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True)";
