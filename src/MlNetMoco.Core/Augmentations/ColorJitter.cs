@@ -114,7 +114,7 @@ public sealed class ColorJitter : IBatchAugmentation
     {
         ArgumentNullException.ThrowIfNull(images);
         using var scope = NewDisposeScope();
-        return (images * factor).clamp(0.0, 1.0).MoveToOuterDisposeScope();
+        return (images * factor).clamp(HeldScalars.Zero, HeldScalars.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>Adjusts contrast: blend with the mean of each sample's grayscale image, clamped to [0, 1].</summary>
@@ -149,7 +149,7 @@ public sealed class ColorJitter : IBatchAugmentation
     /// <summary>torchvision's <c>_blend</c>: (f·x + (1 − f)·other) clamped to [0, 1].</summary>
     // lerp(other, images, f) = f·images + (1−f)·other, without a temporary Scalar for "1 − f".
     private static Tensor Blend(Tensor images, Tensor other, Tensor factor) =>
-        torch.lerp(other.expand_as(images), images, factor.expand_as(images)).clamp_(0.0, 1.0);
+        torch.lerp(other.expand_as(images), images, factor.expand_as(images)).clamp_(HeldScalars.Zero, HeldScalars.One);
 
     private static double Factor(double strength, double u)
     {

@@ -18,6 +18,9 @@ public static class ColorSpace
     /// <summary>Weight of blue in the ITU-R 601-2 luma transform.</summary>
     public const float LumaBlue = 0.114f;
 
+    // The weights as held Scalars (see HeldScalars): float32, as the float constants above.
+    private static readonly Scalar Red = LumaRed.ToScalar(), Green = LumaGreen.ToScalar(), Blue = LumaBlue.ToScalar();
+
     /// <summary>
     /// Luma L = 0.299 R + 0.587 G + 0.114 B of an N×3×H×W batch, as N×1×H×W. A batch with another channel count is
     /// returned as its channel mean (a copy for C = 1).
@@ -27,7 +30,8 @@ public static class ColorSpace
         ArgumentNullException.ThrowIfNull(images);
         if (images.shape[1] != 3) return images.mean(new long[] { 1 }, keepdim: true);
         using var scope = NewDisposeScope();
-        var gray = images.narrow(1, 0, 1) * LumaRed + images.narrow(1, 1, 1) * LumaGreen + images.narrow(1, 2, 1) * LumaBlue;
+        // Sums through add_(x, One): Tensor + Tensor (add without alpha) makes a temporary Scalar in TorchSharp.
+        var gray = (images.narrow(1, 0, 1) * Red).add_(images.narrow(1, 1, 1) * Green, HeldScalars.One).add_(images.narrow(1, 2, 1) * Blue, HeldScalars.One);
         return gray.MoveToOuterDisposeScope();
     }
 
@@ -52,8 +56,11 @@ public static class ColorSpace
         var isR = maxc.eq(r);
         var isG = maxc.eq(g).logical_and(isR.logical_not());
         var isB = isR.logical_or(isG).logical_not();
-        var h = where(isR, bc - gc, zeros_like(maxc)) + where(isG, rc - bc + 2.0, zeros_like(maxc)) + where(isB, gc - rc + 4.0, zeros_like(maxc));
-        h = (h / 6.0 + 1.0).fmod(1.0);
+        // Sums through add_(x, One): + without alpha makes a temporary Scalar in TorchSharp.
+        var h = where(isR, bc - gc, zeros_like(maxc))
+            .add_(where(isG, (rc - bc).add_(HeldScalars.Two, HeldScalars.One), zeros_like(maxc)), HeldScalars.One)
+            .add_(where(isB, (gc - rc).add_(HeldScalars.Four, HeldScalars.One), zeros_like(maxc)), HeldScalars.One);
+        h = (h / HeldScalars.Six).add_(HeldScalars.One, HeldScalars.One).fmod(HeldScalars.One);
         return cat(new[] { h, s, maxc }, 1).MoveToOuterDisposeScope();
     }
 
@@ -69,9 +76,9 @@ public static class ColorSpace
         var s = hsv.narrow(1, 1, 1);
         var v = hsv.narrow(1, 2, 1);
         var m = tensor(new float[] { 5, 3, 1 }, new long[] { 1, 3, 1, 1 }).to(hsv.dtype, hsv.device);
-        var k = (m + h * 6.0).remainder(6.0);
-        var t = minimum(k, 4.0 - k).clamp(0.0, 1.0);
-        var rgb = (v - v * s * t).clamp(0.0, 1.0);
+        var k = m.add(h * HeldScalars.Six, HeldScalars.One).remainder(HeldScalars.Six);
+        var t = minimum(k, k.neg().add_(HeldScalars.Four, HeldScalars.One)).clamp(HeldScalars.Zero, HeldScalars.One); // 4 − k
+        var rgb = (v - v * s * t).clamp(HeldScalars.Zero, HeldScalars.One);
         return rgb.MoveToOuterDisposeScope();
     }
 
@@ -86,7 +93,7 @@ public static class ColorSpace
         ArgumentNullException.ThrowIfNull(shift);
         using var scope = NewDisposeScope();
         var hsv = RgbToHsv(rgb);
-        var h = (hsv.narrow(1, 0, 1) + shift).remainder(1.0);
+        var h = hsv.narrow(1, 0, 1).add(shift, HeldScalars.One).remainder(HeldScalars.One);
         var shifted = cat(new[] { h, hsv.narrow(1, 1, 2) }, 1);
         return HsvToRgb(shifted).MoveToOuterDisposeScope();
     }

@@ -68,6 +68,7 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         var identity = downsample is null ? x : downsample.call(x);
         var y = bn1.call(conv1.call(x)).relu_();
         y = bn2.call(conv2.call(y));
-        return y.add_(identity).relu_().MoveToOuterDisposeScope();
+        // alpha held (HeldScalars): add_(x) without alpha makes a temporary Scalar in TorchSharp.
+        return y.add_(identity, HeldScalars.One).relu_().MoveToOuterDisposeScope();
     }
 }

@@ -80,6 +80,7 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         var y = bn1.call(conv1.call(x)).relu_();
         y = bn2.call(conv2.call(y)).relu_();
         y = bn3.call(conv3.call(y));
-        return y.add_(identity).relu_().MoveToOuterDisposeScope();
+        // alpha held (HeldScalars): add_(x) without alpha makes a temporary Scalar in TorchSharp.
+        return y.add_(identity, HeldScalars.One).relu_().MoveToOuterDisposeScope();
     }
 }

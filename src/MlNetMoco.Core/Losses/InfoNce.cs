@@ -22,7 +22,8 @@ public static class InfoNce
         using var scope = NewDisposeScope();
         var positive = (queries * positiveKeys).sum(1, keepdim: true);
         var negative = queries.mm(negatives);
-        return torch.cat(new[] { positive, negative }, 1).div_(temperature).MoveToOuterDisposeScope();
+        using var t = temperature.ToScalar(); // held: an implicit Scalar temporary may be finalised during the call
+        return torch.cat(new[] { positive, negative }, 1).div_(t).MoveToOuterDisposeScope();
     }
 
     /// <summary>Mean cross-entropy of <paramref name="logits"/> against class 0.</summary>
@@ -36,6 +37,6 @@ public static class InfoNce
     public static double TopOneAccuracy(Tensor logits)
     {
         using var scope = NewDisposeScope();
-        return logits.argmax(1).eq(0).to_type(ScalarType.Float32).mean().item<float>();
+        return logits.argmax(1).eq(HeldScalars.ZeroInt64).to_type(ScalarType.Float32).mean().item<float>();
     }
 }

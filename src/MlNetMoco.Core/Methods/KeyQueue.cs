@@ -23,7 +23,8 @@ public sealed class KeyQueue
         using var random = randn(new long[] { dim, size }, generator: generator).to(device);
         Keys = nn.functional.normalize(random, dim: 0).detach();
         Pointer = zeros(1, dtype: ScalarType.Int64, device: device);
-        Indices = full(size, -1L, dtype: ScalarType.Int64, device: device);
+        using var unknown = (-1L).ToScalar();
+        Indices = full(size, unknown, dtype: ScalarType.Int64, device: device);
     }
 
     /// <summary>The keys, D×K (a buffer: mutated in place).</summary>
@@ -67,6 +68,7 @@ public sealed class KeyQueue
             Keys.narrow(1, 0, n - first).copy_(transposed.narrow(1, first, n - first));
             Indices.narrow(0, 0, n - first).copy_(ids.narrow(0, first, n - first));
         }
-        Pointer.fill_((ptr + n) % size);
+        using var next = ((long)(ptr + n) % size).ToScalar();
+        Pointer.fill_(next);
     }
 }

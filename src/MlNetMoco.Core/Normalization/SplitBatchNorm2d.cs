@@ -70,8 +70,8 @@ public sealed class SplitBatchNorm2d : BatchNorm
         var runningVar = running_var!;
         var batchesTracked = num_batches_tracked!;
         using (no_grad())
-            batchesTracked.add_(1);
-        double factor = momentum ?? 1.0 / batchesTracked.ToInt64();
+            batchesTracked.add_(HeldScalars.OneInt64, HeldScalars.OneInt64); // held Scalars: add_(1) makes temporaries
+        double factor = momentum ?? 1.0 / batchesTracked.item<long>();
 
         using var scope = NewDisposeScope();
         var meanSplit = runningMean.repeat(s);

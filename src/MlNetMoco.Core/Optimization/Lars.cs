@@ -66,7 +66,7 @@ public sealed class Lars : OptimizerHelper
                 var q = where(parameterNorm.gt(zero), where(updateNorm.gt(zero), parameterNorm.mul(trust).div(updateNorm), one), one);
                 update = update.mul(q);
             }
-            state.Mu.mul_(momentum).add_(update);
+            state.Mu.mul_(momentum).add_(update, HeldScalars.One); // alpha held: add_(x) makes a temporary Scalar
             parameter.add_(state.Mu, lr);
         }
     }, closure);

@@ -148,7 +148,8 @@ public static class KnnMonitor
         var similarity = test.mm(bank.t());                                   // N×M cosine similarities
         var (topSimilarity, topIndex) = similarity.topk(k, dim: 1);           // N×k
         var topLabels = bankLabels.index_select(0, topIndex.flatten()).view(topIndex.shape);
-        var weights = topSimilarity.div(temperature).exp_();
+        using var t = temperature.ToScalar();
+        var weights = topSimilarity.div(t).exp_();
         var scores = zeros(new long[] { test.shape[0], classCount }, ScalarType.Float32, test.device)
             .scatter_add_(1, topLabels, weights);                            // N×C summed weights per class
         return scores.argmax(1).MoveToOuterDisposeScope();

@@ -37,13 +37,16 @@ public static class SeededInitialization
     // Drawn on the CPU with the generator, then copied, so the result does not depend on the device.
     private static void Normal(Tensor target, double std, Generator generator)
     {
-        using var values = randn(target.shape, generator: generator).mul_(std);
+        using var s = std.ToScalar();
+        using var values = randn(target.shape, generator: generator).mul_(s);
         target.copy_(values);
     }
 
     private static void Uniform(Tensor target, double bound, Generator generator)
     {
-        using var values = rand(target.shape, generator: generator).mul_(2 * bound).sub_(bound);
+        using var width = (2 * bound).ToScalar();
+        using var low = bound.ToScalar();
+        using var values = rand(target.shape, generator: generator).mul_(width).sub_(low);
         target.copy_(values);
     }
 }

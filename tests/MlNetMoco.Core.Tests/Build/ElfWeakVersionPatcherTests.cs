@@ -78,7 +78,8 @@ public class ElfWeakVersionPatcherTests
     [Fact]
     public void Patching_a_hard_link_leaves_the_other_name_untouched()
     {
-        if (!HostLacksVersion()) return; // nothing is patched on such a host: covered by the test above
+        if (!HostLacksVersion())
+            Assert.Skip($"This host's libstdc++ defines {Version} (or was not found), so nothing is patched here (the test above checks that); the hard-link case runs on hosts that lack it (Debian 12, Ubuntu 22.04).");
         string dir = Directory.CreateTempSubdirectory("mlnetmoco-elf").FullName;
         try
         {

@@ -1,30 +1,39 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 
 namespace MlNetMoco.Core.Tests.Interop;
 
 /// <summary>
-/// The Python interpreter with PyTorch (Debian's python3-torch) and torchvision (python3-torchvision) that the interop
-/// tests run to write and read files as PyTorch does. When it is missing a test skips visibly (<c>Assert.Skip</c>), or
-/// fails when <c>MLNETMOCO_REQUIRE_OPTIONAL_TOOLS=1</c> (CI's strict mode). <c>MLNETMOCO_PYTHON</c> selects the interpreter.
+/// A Python interpreter with given modules: PyTorch and torchvision (Debian's python3-torch, python3-torchvision) for
+/// the interop tests that write and read files as PyTorch does, onnx (python3-onnx) for the ONNX checker. When the
+/// modules are missing a test skips visibly or fails in strict mode (<see cref="OptionalTool"/>).
+/// <c>MLNETMOCO_PYTHON</c> selects the interpreter; otherwise Debian's <c>/usr/bin/python3</c> is tried before
+/// <c>python3</c> on the PATH (which may be a version manager's shim without Debian's packages).
 /// </summary>
 internal static class OptionalPython
 {
-    /// <summary>The strictness switch: when "1", a missing optional tool fails the test instead of skipping it.</summary>
-    public const string RequireVariable = "MLNETMOCO_REQUIRE_OPTIONAL_TOOLS";
+    private static readonly ConcurrentDictionary<string, Lazy<(string? Python, string Problem)>> Probes = new();
 
-    private static readonly Lazy<(string? Python, string Problem)> Probe = new(Find);
+    /// <summary>The interpreter with PyTorch and torchvision; skips (or fails in strict mode) when they are missing.</summary>
+    public static string Require() =>
+        Require("from torch import tensor; from torchvision import models", "python3-torch and python3-torchvision", "Python with PyTorch and torchvision");
 
-    /// <summary>The interpreter path; skips (or fails in strict mode) when PyTorch or torchvision is missing.</summary>
-    public static string Require()
+    /// <summary>
+    /// The interpreter that runs <paramref name="imports"/> (import names from the module: an empty folder of the
+    /// module's name imports as a namespace package); when none does, ends the test through
+    /// <see cref="OptionalTool.Missing"/> naming <paramref name="package"/>.
+    /// </summary>
+    public static string Require(string imports, string package, string what, string? checkedSoFar = null)
     {
-        var (python, problem) = Probe.Value;
-        if (python is not null) return python;
-        string message = $"Python with PyTorch and torchvision is not available ({problem}); install python3-torch and python3-torchvision to run this test.";
-        if (Environment.GetEnvironmentVariable(RequireVariable) == "1") Assert.Fail(message + $" ({RequireVariable}=1 makes this a failure.)");
-        Assert.Skip(message);
-        return null!;
+        var (python, problem) = Find(imports);
+        if (python is null) OptionalTool.Missing(package, what, problem, checkedSoFar);
+        return python;
     }
+
+    /// <summary>The first interpreter that runs <paramref name="imports"/> (probed once per run), or null with the problems found.</summary>
+    public static (string? Python, string Problem) Find(string imports) =>
+        Probes.GetOrAdd(imports, key => new Lazy<(string?, string)>(() => Probe(key))).Value;
 
     /// <summary>Runs <paramref name="python"/> with <paramref name="arguments"/>; returns the exit code and the combined output.</summary>
     public static (int ExitCode, string Output) Run(string python, IEnumerable<string> arguments, string? workingDirectory = null, int timeoutSeconds = 600)
@@ -50,7 +59,7 @@ internal static class OptionalPython
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
-    private static (string?, string) Find()
+    private static (string?, string) Probe(string imports)
     {
         string? configured = Environment.GetEnvironmentVariable("MLNETMOCO_PYTHON");
         string[] candidates = string.IsNullOrWhiteSpace(configured) ? ["/usr/bin/python3", "python3"] : [configured];
@@ -59,7 +68,7 @@ internal static class OptionalPython
         {
             try
             {
-                var (exit, output) = Run(candidate, ["-c", "import torch, torchvision"], timeoutSeconds: 120);
+                var (exit, output) = Run(candidate, ["-c", imports], timeoutSeconds: 120);
                 if (exit == 0) return (candidate, "");
                 problems.Add($"{candidate}: {output.Trim().Split('\n').LastOrDefault()}");
             }

@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using MlNetMoco.Core.Onnx;
 using MlNetMoco.Core.Onnx.Protos;
 using Microsoft.ML.OnnxRuntime;
@@ -8,20 +6,14 @@ namespace MlNetMoco.Core.Tests.Onnx;
 
 /// <summary>
 /// Validates written models with the reference checker (Python <c>onnx.checker</c>, full check) and ONNX Runtime's
-/// metadata reader. The checker tests fail when Python or the onnx module is missing, unless
-/// <c>MLNETMOCO_SKIP_ONNX_CHECKER=1</c>; <c>MLNETMOCO_PYTHON</c> selects the interpreter.
+/// metadata reader. The checker tests need python3-onnx (<see cref="OnnxChecker"/>): without it they skip visibly.
 /// </summary>
 public class OnnxCheckerTests
 {
-    internal const string CheckScript =
-        "import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True)";
-
     [Fact]
     public void Written_model_passes_the_onnx_checker_with_full_check()
     {
-        string? python = PythonWithOnnx();
-        if (python is null) return; // explicitly skipped via MLNETMOCO_SKIP_ONNX_CHECKER=1
-
+        string python = OnnxChecker.Require();
         using var sample = new SampleGraph(seed: 3);
         var writer = new OnnxModelWriter();
         writer.Metadata["mlnetmoco.test"] = "checker";
@@ -29,7 +21,7 @@ public class OnnxCheckerTests
         try
         {
             writer.WriteFile(sample.Build().Build(), path);
-            var (exit, output) = Run(python, "-c", CheckScript, path);
+            var (exit, output) = OnnxChecker.CheckFile(python, path);
             Assert.True(exit == 0, $"onnx.checker rejected the model (exit {exit}):\n{output}");
         }
         finally
@@ -42,8 +34,7 @@ public class OnnxCheckerTests
     public void The_checker_does_reject_an_invalid_model()
     {
         // Guards against a check that passes without looking: an undefined input must be reported.
-        string? python = PythonWithOnnx();
-        if (python is null) return;
+        string python = OnnxChecker.Require();
 
         var graph = new GraphProto { Name = "broken" };
         var type = TypeProto.TensorOf(TensorProto.Types.DataType.Float, [TensorShapeProto.Types.Dimension.Fixed(2)]);
@@ -53,18 +44,9 @@ public class OnnxCheckerTests
         relu.Output.Add("y");
         graph.Node.Add(relu);
         graph.Output.Add(new ValueInfoProto { Name = "y", Type = type.Clone() });
-        string path = Path.Combine(Path.GetTempPath(), $"mlnetmoco-onnx-{Guid.NewGuid():N}.onnx");
-        try
-        {
-            new OnnxModelWriter().WriteFile(graph, path);
-            var (exit, output) = Run(python, "-c", CheckScript, path);
-            Assert.True(exit != 0, "onnx.checker accepted a node with an undefined input");
-            Assert.Contains("missing", output);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var (exit, output) = OnnxChecker.Check(python, new OnnxModelWriter().ToBytes(graph));
+        Assert.True(exit != 0, "onnx.checker accepted a node with an undefined input");
+        Assert.Contains("missing", output);
     }
 
     [Fact]
@@ -87,51 +69,5 @@ public class OnnxCheckerTests
         Assert.Equal("resnet18", meta.CustomMetadataMap["mlnetmoco.backbone"]);
         Assert.Equal("mean=0.485,0.456,0.406;std=0.229,0.224,0.225", meta.CustomMetadataMap["mlnetmoco.normalization"]);
         Assert.Equal("ε → ü", meta.CustomMetadataMap["unicode"]);
-    }
-
-    /// <summary>The first interpreter that can import onnx, or null when the checker is explicitly skipped.</summary>
-    internal static string? PythonWithOnnx()
-    {
-        string? configured = Environment.GetEnvironmentVariable("MLNETMOCO_PYTHON");
-        // "python3" may be a version-manager shim without Debian's python3-onnx, so the system one is tried too.
-        string[] candidates = string.IsNullOrWhiteSpace(configured) ? ["python3", "/usr/bin/python3"] : [configured];
-        var tried = new List<string>();
-        foreach (string candidate in candidates)
-        {
-            try
-            {
-                var (exit, output) = Run(candidate, "-c", "import onnx");
-                if (exit == 0) return candidate;
-                tried.Add($"{candidate}: exit {exit}: {output.Trim()}");
-            }
-            catch (Win32Exception e)
-            {
-                tried.Add($"{candidate}: {e.Message}");
-            }
-        }
-        if (Environment.GetEnvironmentVariable("MLNETMOCO_SKIP_ONNX_CHECKER") == "1") return null;
-        Assert.Fail("No Python interpreter with the onnx module (install python3-onnx, set MLNETMOCO_PYTHON, or set " +
-                    "MLNETMOCO_SKIP_ONNX_CHECKER=1 to skip):\n" + string.Join("\n", tried));
-        return null;
-    }
-
-    internal static (int ExitCode, string Output) Run(string fileName, params string[] arguments)
-    {
-        var psi = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in arguments) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} did not finish within 2 minutes.");
-        }
-        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 }

@@ -12,7 +12,13 @@ public class ImageInputSaveTests
     {
         var ml = new MLContext(seed: 1);
         using var dir = new TempDirectory();
-        var data = ml.Data.LoadFromEnumerable(Photos.CopyTo(dir));
+        var files = Enumerable.Range(0, 12).Select(i =>
+        {
+            string path = dir.File($"image{i}.png");
+            PngFiles.WriteSolid(path, i, side: 12);
+            return new ImageFile { Path = path };
+        }).ToList();
+        var data = ml.Data.LoadFromEnumerable(files); // generated PNGs: the error, not the pixels, is under test
         var images = ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "Path")
             .Append(ml.Transforms.ResizeImages("Image", imageWidth: 8, imageHeight: 8))
             .Fit(data);
