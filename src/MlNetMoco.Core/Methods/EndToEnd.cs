@@ -64,7 +64,7 @@ public sealed class EndToEnd : nn.Module, ITrainingMethod
 
     /// <inheritdoc />
     public IReadOnlyList<ParameterGroup> TrainableParameters() =>
-        [new ParameterGroup(nameof(encoder_q), encoder_q.named_parameters().Select(p => (OnlineEncoderPrefix + p.name, p.parameter)).ToArray())];
+        [ParameterGroup.Of(nameof(encoder_q), encoder_q, OnlineEncoderPrefix)];
 
     /// <summary>
     /// Encodes both views with the one encoder (each view in its own forward pass, so BatchNorm never sees a query

@@ -91,7 +91,7 @@ public sealed class MemoryBank : nn.Module, ITrainingMethod
 
     /// <inheritdoc />
     public IReadOnlyList<ParameterGroup> TrainableParameters() =>
-        [new ParameterGroup(nameof(encoder_q), encoder_q.named_parameters().Select(p => (OnlineEncoderPrefix + p.name, p.parameter)).ToArray())];
+        [ParameterGroup.Of(nameof(encoder_q), encoder_q, OnlineEncoderPrefix)];
 
     /// <summary>
     /// Encodes the view, draws K bank entries as negatives (with the step's generator; an entry of the query's own
