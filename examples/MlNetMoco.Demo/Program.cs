@@ -57,6 +57,24 @@ pretrain.SetAction((parse, token) => Task.FromResult(Run(() => FolderPretrainJob
 }, token))));
 root.Subcommands.Add(pretrain);
 
+var mechanismImages = new Option<int>("--images") { Description = "Unlabelled training images per run (the first N of the training set)", DefaultValueFactory = _ => 5000 };
+var mechanismEpochs = new Option<int>("--epochs") { Description = "Pretraining epochs per run", DefaultValueFactory = _ => 5 };
+var mechanismOutput = new Option<string>("--output") { Description = "Folder for results.md", DefaultValueFactory = _ => "out/mechanisms" };
+var mechanisms = new Command("mechanisms", "The MoCo paper's comparison of mechanisms (end-to-end, memory bank, queue) against K, and its momentum and Shuffle-BN ablations, on Fashion-MNIST.")
+{
+    data, mechanismEpochs, mechanismImages, device, seed, mechanismOutput,
+};
+mechanisms.SetAction((parse, token) => Task.FromResult(Run(() => MechanismsJob.Run(new MechanismsOptions
+{
+    Data = parse.GetValue(data)!,
+    Epochs = parse.GetValue(mechanismEpochs),
+    Images = parse.GetValue(mechanismImages),
+    Device = parse.GetValue(device)!,
+    Seed = parse.GetValue(seed),
+    Output = parse.GetValue(mechanismOutput)!,
+}, token))));
+root.Subcommands.Add(mechanisms);
+
 return await root.Parse(args).InvokeAsync();
 
 static int Run(Func<object> job)

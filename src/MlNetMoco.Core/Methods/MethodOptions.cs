@@ -13,6 +13,8 @@ namespace MlNetMoco.Core.Methods;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "Kind")]
 [JsonDerivedType(typeof(MoCoMethodOptions), "MoCo")]
 [JsonDerivedType(typeof(SupervisedMethodOptions), "Supervised")]
+[JsonDerivedType(typeof(EndToEndMethodOptions), "EndToEnd")]
+[JsonDerivedType(typeof(MemoryBankMethodOptions), "MemoryBank")]
 public abstract record MethodOptions
 {
     /// <summary>The method's name as these options configure it, e.g. "MoCo v2".</summary>

@@ -98,7 +98,7 @@ public sealed class MoCo : nn.Module, ITrainingMethod
 
     /// <inheritdoc />
     public IReadOnlyList<ParameterGroup> TrainableParameters() =>
-        [new ParameterGroup(nameof(encoder_q), encoder_q.named_parameters().Select(p => (OnlineEncoderPrefix + p.name, p.parameter)).ToArray())];
+        [ParameterGroup.Of(nameof(encoder_q), encoder_q, OnlineEncoderPrefix)];
 
     /// <summary>
     /// One MoCo step, as facebookresearch/moco's <c>forward</c>: momentum-update the key encoder, encode the queries

@@ -1,3 +1,4 @@
+using static TorchSharp.torch;
 using TorchSharp.Modules;
 
 namespace MlNetMoco.Core.Optimization;
@@ -16,6 +17,16 @@ public sealed record ParameterGroup(string Name, IReadOnlyList<(string Name, Par
 
     /// <summary>The group's weight decay; null takes <see cref="OptimizerOptions.WeightDecay"/>. Default null.</summary>
     public double? WeightDecay { get; init; }
+
+    /// <summary>
+    /// Every parameter of <paramref name="module"/> in one group called <paramref name="name"/>, each named
+    /// <paramref name="prefix"/> + its name in the module (the name it has in the method's state dict).
+    /// </summary>
+    /// <param name="name">Name of the group, e.g. "encoder_q".</param>
+    /// <param name="module">The module whose parameters are trained, e.g. a method's online encoder.</param>
+    /// <param name="prefix">The module's prefix in the method's state dict, e.g. "encoder_q.".</param>
+    public static ParameterGroup Of(string name, nn.Module module, string prefix) =>
+        new(name, module.named_parameters().Select(p => (prefix + p.name, p.parameter)).ToArray());
 
     /// <summary>
     /// Splits <paramref name="parameters"/> into "{name}" (weight matrices and convolution kernels) and
