@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Data;
+using MlNetMoco.Core.Inference;
 using MlNetMoco.Core.Interop;
 using MlNetMoco.Core.Training;
 using MlNetMoco.Data;
@@ -113,6 +115,7 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
         {
             // The core checks the token between steps; a cancellation after the last step must still cancel Fit.
             token.ThrowIfCancellationRequested();
+            if (options.StandardizeFeatures) result = Standardized(result, data, options.TransformBatchSize, token);
             var config = TransformerConfig.From(options, binding.Kind, binding.Shape) with
             {
                 TrainingOptionsJson = Core.Training.TrainingOptionsJson.Serialize(training),
@@ -124,6 +127,19 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
             result.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="result"/> with an encoder whose features are standardised with their statistics over
+    /// <paramref name="data"/> (measured in eval mode); <paramref name="result"/>'s encoder is disposed.
+    /// </summary>
+    private TrainingResult Standardized(TrainingResult result, IImageDataset data, int batchSize, CancellationToken token)
+    {
+        var statistics = FeatureStandardization.Compute(result.Encoder, data, batchSize, token);
+        var encoder = result.Encoder.WithFeatureStandardization(statistics);
+        result.Dispose();
+        _log.Info($"Features standardised with their per-dimension mean and std over the {data.Count} training images (MoCoOptions.StandardizeFeatures).");
+        return result with { Encoder = encoder };
     }
 
     /// <summary>Reads <paramref name="path"/>'s architecture and checks it against the configured backbone, before any row is read.</summary>
