@@ -36,7 +36,9 @@ public class FeatureStandardizationTests
             mean /= Count;
             for (int r = 0; r < Count; r++) squares += Math.Pow(features[r * dim + d] - mean, 2);
             double std = Math.Sqrt(squares / Count);
-            Assert.True(Math.Abs(mean) < 1e-4, $"dimension {d}: mean {mean}");
+            // float32 rounding of a feature near its mean is amplified by 1/std: the tolerance follows it.
+            double tolerance = 1e-4 + 1e-6 * Math.Abs(statistics.Mean[d]) / statistics.Std[d];
+            Assert.True(Math.Abs(mean) < tolerance, $"dimension {d}: mean {mean}");
             if (statistics.Std[d] == 1f && std < 1e-6) continue; // a constant (dead) dimension stays 0
             Assert.True(Math.Abs(std - 1) < 1e-3, $"dimension {d}: std {std}");
             live++;
@@ -99,7 +101,11 @@ public class FeatureStandardizationTests
         using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor("Pixels", input) });
         var features = results.Single(r => r.Name == "Features").AsEnumerable<float>().ToArray();
         var projections = results.Single(r => r.Name == "Projection").AsEnumerable<float>().ToArray();
-        Assert.True(MaxAbsDiff(expected, features) <= 1e-4f, $"features differ by {MaxAbsDiff(expected, features)}");
+        // The backbone's outputs agree to 1e-4 (EncoderOnnxExporterTests); standardising scales a difference by 1/std.
+        var std = standardised.FeatureStandardization!.Std;
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - features[i]) <= 1e-4f * Math.Max(1f, 1f / std[i % std.Length]),
+                $"feature {i}: {expected[i]} vs {features[i]} (std {std[i % std.Length]})");
         Assert.True(MaxAbsDiff(expectedProjections, projections) <= 1e-4f, $"projections differ by {MaxAbsDiff(expectedProjections, projections)}");
         Assert.Equal("true", session.ModelMetadata.CustomMetadataMap["mlnetmoco.features_standardized"]);
     }
