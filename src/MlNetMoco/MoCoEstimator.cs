@@ -89,7 +89,9 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
         token.ThrowIfCancellationRequested();
 
         var binding = InputBinding.Resolve(input.Schema, options.InputColumnName, InputBinding.DeclaredShape.From(options), Outputs);
-        var training = options.ToTrainingOptions(binding.Shape.Channels);
+        bool cuda = Core.Devices.DeviceSelector.Resolve(options.Device).type == TorchSharp.DeviceType.CUDA;
+        // Settings are checked before any row is read (the count, when unknown, only changes the Auto recipe's values).
+        var training = options.ToTrainingOptions(binding.Shape.Channels, options.RecipeFor((int)Math.Min(input.GetRowCount() ?? 10_000, int.MaxValue), binding.Shape, cuda));
         var evaluators = options.ToEvaluators();
         if (options.KnnMonitor is { } monitor && (monitor.Train.Shape != binding.Shape || monitor.Test.Shape != binding.Shape))
             throw new ArgumentException(
@@ -104,6 +106,9 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
         if (data.Count == 0)
             throw new ArgumentException($"The input has no rows: MoCo needs images in column '{binding.ColumnName}'.", nameof(input));
         _log.Info($"Read {data.Count} images of shape {binding.Shape} from column '{binding.ColumnName}'.");
+        var recipe = options.RecipeFor(data.Count, binding.Shape, cuda);
+        training = options.ToTrainingOptions(binding.Shape.Channels, recipe);
+        foreach (string line in options.DescribeChoices(recipe)) _log.Info(line);
 
         using var initial = options.InitialWeights is { } path && options.ResumeFrom is null
             ? PretrainedEncoder.Create(path, binding.Shape, options.Normalization, "cpu", options.InitialWeightsPrefix)
@@ -160,7 +165,8 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
 
     private IEnumerable<SchemaShape.Column> OutputShapeColumns()
     {
-        int featureDim = BackboneFactory.FeatureDimOf(new BackboneSpec(_options.Backbone));
+        // SchemaShape carries no vector size; the Auto recipe's backbone is only known once the data is read.
+        int featureDim = BackboneFactory.FeatureDimOf(new BackboneSpec(_options.Backbone ?? Core.Training.MoCoDefaults.Backbone));
         if (_options.ProjectionColumnName is null)
         {
             var definition = SchemaDefinition.Create(typeof(OneVector));
