@@ -53,7 +53,9 @@ public static class ColorSpace
         var isG = maxc.eq(g).logical_and(isR.logical_not());
         var isB = isR.logical_or(isG).logical_not();
         var h = where(isR, bc - gc, zeros_like(maxc)) + where(isG, rc - bc + 2.0, zeros_like(maxc)) + where(isB, gc - rc + 4.0, zeros_like(maxc));
-        h = (h / 6.0 + 1.0).fmod(1.0);
+        // h/6 + 1 lies in [5/6, 11/6], so its fractional part is h/6 mod 1. (fmod with a Scalar argument failed
+        // intermittently with "Unknown scalar type" in TorchSharp 0.107 during long colour runs; frac takes none.)
+        h = (h / 6.0 + 1.0).frac();
         return cat(new[] { h, s, maxc }, 1).MoveToOuterDisposeScope();
     }
 
