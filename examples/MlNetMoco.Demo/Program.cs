@@ -75,6 +75,31 @@ mechanisms.SetAction((parse, token) => Task.FromResult(Run(() => MechanismsJob.R
 }, token))));
 root.Subcommands.Add(mechanisms);
 
+var trainFolder = new Option<string>("--train") { Description = "Training folder, one sub-folder per class (all images pretrain MoCo; the first labels of a seeded order train the probes)", Required = true };
+var testFolder = new Option<string>("--test") { Description = "Test folder, one sub-folder per class", Required = true };
+var evalSize = new Option<int?>("--size") { Description = "Side length images are resized to (default: the first training image's)" };
+var budgets = new Option<string>("--labels") { Description = "Label budgets, comma-separated; 'all' is every training image", DefaultValueFactory = _ => "50,200,all" };
+var recipe = new Option<MlNetMoco.Core.Training.MoCoRecipe>("--recipe") { Description = "MoCo's recipe: Auto (default) or Paper", DefaultValueFactory = _ => MlNetMoco.Core.Training.MoCoRecipe.Auto };
+var noStandardize = new Option<bool>("--no-standardize") { Description = "Emit MoCo's raw features (StandardizeFeatures = false)" };
+var evaluate = new Command("evaluate", "Does MoCo help on my data? README's pipeline with default MoCo settings vs raw pixels, LbfgsMaximumEntropy at a few label budgets.")
+{
+    trainFolder, testFolder, evalSize, grayscale, budgets, recipe, noStandardize, device, seed,
+};
+evaluate.SetAction((parse, token) => Task.FromResult(Run(() => EvaluateFolderJob.Run(new EvaluateFolderOptions
+{
+    Train = parse.GetValue(trainFolder)!,
+    Test = parse.GetValue(testFolder)!,
+    Size = parse.GetValue(evalSize),
+    Grayscale = parse.GetValue(grayscale),
+    Budgets = parse.GetValue(budgets)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+        .Select(b => b.Equals("all", StringComparison.OrdinalIgnoreCase) ? 0 : int.Parse(b, System.Globalization.CultureInfo.InvariantCulture)).ToList(),
+    Recipe = parse.GetValue(recipe),
+    Standardize = !parse.GetValue(noStandardize),
+    Device = parse.GetValue(device)!,
+    Seed = parse.GetValue(seed),
+}, token))));
+root.Subcommands.Add(evaluate);
+
 return await root.Parse(args).InvokeAsync();
 
 static int Run(Func<object> job)

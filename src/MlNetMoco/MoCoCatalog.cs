@@ -21,13 +21,13 @@ public static class MoCoCatalog
     /// <param name="imageHeight">Image height; null takes it from the column. Default null.</param>
     /// <param name="imageWidth">Image width; null takes it from the column. Default null.</param>
     /// <param name="imageChannels">Image channels (1 or 3); null takes it from the column. Default null.</param>
-    /// <param name="epochs">Passes over the images. Default 200 (MoCo).</param>
-    /// <param name="batchSize">Images per step, a multiple of 8 (the default BatchNormSplits). Default 256 (MoCo).</param>
+    /// <param name="epochs">Passes over the images; null lets the Auto recipe choose (<see cref="MoCoOptions.Epochs"/>). Default null.</param>
+    /// <param name="batchSize">Images per step, a multiple of 8 (the default BatchNormSplits); null lets the Auto recipe choose. Default null.</param>
     /// <param name="version">MoCo v1 (He et al. 2020) or v2 (Chen et al. 2020) recipe. Default v2.</param>
-    /// <param name="backbone">Encoder architecture. Default ResNet-18; SmallConvNet for small images on the CPU.</param>
+    /// <param name="backbone">Encoder architecture; null lets the Auto recipe choose (SmallConvNet for images up to 64 px on the CPU, else ResNet-18). Default null.</param>
     /// <param name="device">"auto" (CUDA when available), "cpu", "cuda" or "cuda:N". Default "auto".</param>
     /// <param name="seed">Seed of every random choice. Default 0.</param>
-    /// <returns>The estimator; every other setting has its <see cref="MoCoOptions"/> default.</returns>
+    /// <returns>The estimator; every other setting has its <see cref="MoCoOptions"/> default (the Auto recipe, standardised features).</returns>
     /// <remarks>The defaults are <see cref="MoCoOptions"/>'s, from one source (<see cref="MoCoDefaults"/>).</remarks>
     public static MoCoEstimator PretrainMoCo(this TransformsCatalog catalog,
         string outputColumnName = MoCoOptions.DefaultOutputColumnName,
@@ -35,10 +35,10 @@ public static class MoCoCatalog
         int? imageHeight = null,
         int? imageWidth = null,
         int? imageChannels = null,
-        int epochs = MoCoDefaults.Epochs,
-        int batchSize = MoCoDefaults.BatchSize,
+        int? epochs = null,
+        int? batchSize = null,
         MoCoVersion version = MoCoDefaults.Version,
-        BackboneKind backbone = MoCoDefaults.Backbone,
+        BackboneKind? backbone = null,
         string device = MoCoDefaults.Device,
         int seed = MoCoDefaults.Seed)
     {

@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Data;
+using MlNetMoco.Core.Inference;
 using MlNetMoco.Core.Interop;
 using MlNetMoco.Core.Training;
 using MlNetMoco.Data;
@@ -87,7 +89,9 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
         token.ThrowIfCancellationRequested();
 
         var binding = InputBinding.Resolve(input.Schema, options.InputColumnName, InputBinding.DeclaredShape.From(options), Outputs);
-        var training = options.ToTrainingOptions(binding.Shape.Channels);
+        bool cuda = Core.Devices.DeviceSelector.Resolve(options.Device).type == TorchSharp.DeviceType.CUDA;
+        // Settings are checked before any row is read (the count, when unknown, only changes the Auto recipe's values).
+        var training = options.ToTrainingOptions(binding.Shape.Channels, options.RecipeFor((int)Math.Min(input.GetRowCount() ?? 10_000, int.MaxValue), binding.Shape, cuda));
         var evaluators = options.ToEvaluators();
         if (options.KnnMonitor is { } monitor && (monitor.Train.Shape != binding.Shape || monitor.Test.Shape != binding.Shape))
             throw new ArgumentException(
@@ -102,6 +106,9 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
         if (data.Count == 0)
             throw new ArgumentException($"The input has no rows: MoCo needs images in column '{binding.ColumnName}'.", nameof(input));
         _log.Info($"Read {data.Count} images of shape {binding.Shape} from column '{binding.ColumnName}'.");
+        var recipe = options.RecipeFor(data.Count, binding.Shape, cuda);
+        training = options.ToTrainingOptions(binding.Shape.Channels, recipe);
+        foreach (string line in options.DescribeChoices(recipe)) _log.Info(line);
 
         using var initial = options.InitialWeights is { } path && options.ResumeFrom is null
             ? PretrainedEncoder.Create(path, binding.Shape, options.Normalization, "cpu", options.InitialWeightsPrefix)
@@ -113,6 +120,7 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
         {
             // The core checks the token between steps; a cancellation after the last step must still cancel Fit.
             token.ThrowIfCancellationRequested();
+            if (options.StandardizeFeatures) result = Standardized(result, data, options.TransformBatchSize, token);
             var config = TransformerConfig.From(options, binding.Kind, binding.Shape) with
             {
                 TrainingOptionsJson = Core.Training.TrainingOptionsJson.Serialize(training),
@@ -124,6 +132,19 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
             result.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="result"/> with an encoder whose features are standardised with their statistics over
+    /// <paramref name="data"/> (measured in eval mode); <paramref name="result"/>'s encoder is disposed.
+    /// </summary>
+    private TrainingResult Standardized(TrainingResult result, IImageDataset data, int batchSize, CancellationToken token)
+    {
+        var statistics = FeatureStandardization.Compute(result.Encoder, data, batchSize, token);
+        var encoder = result.Encoder.WithFeatureStandardization(statistics);
+        result.Dispose();
+        _log.Info($"Features standardised with their per-dimension mean and std over the {data.Count} training images (MoCoOptions.StandardizeFeatures).");
+        return result with { Encoder = encoder };
     }
 
     /// <summary>Reads <paramref name="path"/>'s architecture and checks it against the configured backbone, before any row is read.</summary>
@@ -144,7 +165,8 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
 
     private IEnumerable<SchemaShape.Column> OutputShapeColumns()
     {
-        int featureDim = BackboneFactory.FeatureDimOf(new BackboneSpec(_options.Backbone));
+        // SchemaShape carries no vector size; the Auto recipe's backbone is only known once the data is read.
+        int featureDim = BackboneFactory.FeatureDimOf(new BackboneSpec(_options.Backbone ?? Core.Training.MoCoDefaults.Backbone));
         if (_options.ProjectionColumnName is null)
         {
             var definition = SchemaDefinition.Create(typeof(OneVector));

@@ -19,12 +19,15 @@ public sealed partial class MoCoOptions
 
     /// <summary>
     /// The core training options for images with <paramref name="channels"/> channels (the backbone's input channels):
-    /// MoCo v1/v2 (<see cref="MoCoMethodOptions"/>) with these settings, validated.
+    /// MoCo v1/v2 (<see cref="MoCoMethodOptions"/>) with these settings, validated. Settings left null take
+    /// <paramref name="recipe"/>'s values (<see cref="RecipeFor"/>; null: the papers' settings, <see cref="AutoRecipe.Paper"/>).
     /// </summary>
     /// <param name="channels">Channels of the training images.</param>
+    /// <param name="recipe">The values of the settings left null; null takes <see cref="AutoRecipe.Paper"/>.</param>
     /// <exception cref="ArgumentException">A training setting is out of range (the message names the <see cref="MoCoOptions"/> property).</exception>
-    public TrainingOptions ToTrainingOptions(int channels)
+    public TrainingOptions ToTrainingOptions(int channels, RecipeSettings? recipe = null)
     {
+        var r = recipe ?? AutoRecipe.Paper();
         try
         {
             return new TrainingOptions
@@ -33,22 +36,23 @@ public sealed partial class MoCoOptions
                 {
                     Version = Version,
                     ProjectionDim = ProjectionDim,
-                    QueueSize = QueueSize,
-                    EncoderMomentum = EncoderMomentum,
+                    QueueSize = QueueSize ?? r.QueueSize,
+                    EncoderMomentum = EncoderMomentum ?? r.EncoderMomentum,
                     Temperature = Temperature,
                     BatchNormSplits = BatchNormSplits,
                     ExcludeSameImageNegatives = ExcludeSameImageNegatives,
                     Augmentation = Augmentation,
                     CropSize = CropSize,
-                    CropScaleMin = CropScaleMin,
-                    CropScaleMax = CropScaleMax,
-                    HorizontalFlip = HorizontalFlip,
+                    CropScaleMin = CropScaleMin ?? r.CropScaleMin,
+                    CropScaleMax = CropScaleMax ?? r.CropScaleMax,
+                    HorizontalFlip = HorizontalFlip ?? r.HorizontalFlip,
+                    GaussianBlur = GaussianBlur ?? r.GaussianBlur,
                 },
-                Backbone = new BackboneSpec(Backbone, channels, SmallImageStem),
-                Epochs = Epochs,
-                BatchSize = BatchSize,
+                Backbone = new BackboneSpec(Backbone ?? r.Backbone, channels, SmallImageStem ?? r.SmallImageStem),
+                Epochs = Epochs ?? r.Epochs,
+                BatchSize = BatchSize ?? r.BatchSize,
                 Optimizer = new OptimizerOptions { Kind = Optimizer, Momentum = SgdMomentum, WeightDecay = WeightDecay },
-                BaseLearningRate = BaseLearningRate,
+                BaseLearningRate = BaseLearningRate ?? r.BaseLearningRate,
                 Schedule = Schedule,
                 WarmupEpochs = WarmupEpochs,
                 Device = Device,

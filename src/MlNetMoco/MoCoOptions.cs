@@ -107,30 +107,36 @@ public sealed partial class MoCoOptions
     /// </summary>
     public MoCoVersion Version { get; set; } = MoCoDefaults.Version;
 
-    /// <summary>The encoder architecture. Default <see cref="BackboneKind.ResNet18"/> (the MoCo CIFAR-10 demo's encoder).</summary>
-    public BackboneKind Backbone { get; set; } = MoCoDefaults.Backbone;
+    /// <summary>
+    /// The encoder architecture. Null lets <see cref="Recipe"/> decide: SmallConvNet on the CPU for images up to 64 px,
+    /// else ResNet-18 (<see cref="AutoRecipe.Choose"/>); <see cref="MoCoRecipe.Paper"/> takes ResNet-18 (the MoCo
+    /// CIFAR-10 demo's encoder). Default null.
+    /// </summary>
+    public BackboneKind? Backbone { get; set; }
 
     /// <summary>
     /// ResNets only: a 3×3 stride-1 first convolution and no max-pool, for small images such as 32×32 (as in the
-    /// MoCo CIFAR-10 demo); false keeps the ImageNet stem. Default false.
+    /// MoCo CIFAR-10 demo); false keeps the ImageNet stem. Null lets <see cref="Recipe"/> decide (Auto: true up to
+    /// 64 px; Paper: false). Default null.
     /// </summary>
-    [BooleanChoice(MoCoDefaults.SmallImageStem)]
-    public bool SmallImageStem { get; set; } = MoCoDefaults.SmallImageStem;
+    public bool? SmallImageStem { get; set; }
 
     /// <summary>Output dimension of the projection head, the contrastive embedding. Default 128 (MoCo v1 and v2).</summary>
     [Choice(new object[] { 64, 128, 256 }, MoCoDefaults.ProjectionDim)]
     public int ProjectionDim { get; set; } = MoCoDefaults.ProjectionDim;
 
     /// <summary>
-    /// Number of negative keys in the queue, K. Default 65536 (MoCo). Capped at the keys one epoch enqueues minus one
-    /// batch (⌊N/B⌋·B − B for N images in batches of B), in whole batches, with a log message saying so.
+    /// Number of negative keys in the queue, K. Always capped at the keys one epoch enqueues minus one batch
+    /// (⌊N/B⌋·B − B for N images in batches of B), in whole batches, with a log message saying so. Null lets
+    /// <see cref="Recipe"/> decide (Auto: 4096, the MoCo CIFAR-10 demo's; Paper: 65536, MoCo's). Default null.
     /// </summary>
-    [Range(256, 65536, MoCoDefaults.QueueSize, true)]
-    public int QueueSize { get; set; } = MoCoDefaults.QueueSize;
+    public int? QueueSize { get; set; }
 
-    /// <summary>Momentum m of the key encoder update θk ← m·θk + (1 − m)·θq. Default 0.999 (MoCo).</summary>
-    [Range(0.99, 0.9999, MoCoDefaults.EncoderMomentum, false)]
-    public double EncoderMomentum { get; set; } = MoCoDefaults.EncoderMomentum;
+    /// <summary>
+    /// Momentum m of the key encoder update θk ← m·θk + (1 − m)·θq. Null lets <see cref="Recipe"/> decide (Auto:
+    /// 0.99 for runs under 20,000 steps, else 0.999; Paper: 0.999, MoCo's). Default null.
+    /// </summary>
+    public double? EncoderMomentum { get; set; }
 
     /// <summary>
     /// Softmax temperature T of the InfoNCE loss. Null takes the version's value: 0.07 for v1 (He et al. 2020),
@@ -155,23 +161,24 @@ public sealed partial class MoCoOptions
 
     // ----- Optimisation --------------------------------------------------------------------------------------
 
-    /// <summary>Number of passes over the training images. Default 200 (MoCo v1 and v2 ImageNet runs).</summary>
-    [Range(1, 800, MoCoDefaults.Epochs, true)]
-    public int Epochs { get; set; } = MoCoDefaults.Epochs;
+    /// <summary>
+    /// Number of passes over the training images. Null lets <see cref="Recipe"/> decide (Auto: about 200,000 images
+    /// seen on the CPU, 2,000,000 on CUDA, 20 to 200 epochs; Paper: 200, MoCo v1 and v2's ImageNet runs). Default null.
+    /// </summary>
+    public int? Epochs { get; set; }
 
     /// <summary>
-    /// Images per step; the last partial batch of an epoch is dropped, and Fit needs at least one full batch.
-    /// Default 256 (MoCo).
+    /// Images per step; the last partial batch of an epoch is dropped, and Fit needs at least one full batch. Null
+    /// lets <see cref="Recipe"/> decide (Auto: the largest power of two ≤ min(256, N/8), at least 32; Paper: 256,
+    /// MoCo's). Default null.
     /// </summary>
-    [Choice(new object[] { 32, 64, 128, 256, 512 }, MoCoDefaults.BatchSize)]
-    public int BatchSize { get; set; } = MoCoDefaults.BatchSize;
+    public int? BatchSize { get; set; }
 
     /// <summary>
     /// SGD learning rate for a batch of 256 images; the rate used is BaseLearningRate·BatchSize/256 (linear
-    /// scaling, Goyal et al. 2017). Default 0.03 (MoCo).
+    /// scaling, Goyal et al. 2017). Null lets <see cref="Recipe"/> decide (both recipes: 0.03, MoCo's). Default null.
     /// </summary>
-    [Range(0.001, 1.0, MoCoDefaults.BaseLearningRate, true)]
-    public double BaseLearningRate { get; set; } = MoCoDefaults.BaseLearningRate;
+    public double? BaseLearningRate { get; set; }
 
     /// <summary>
     /// The optimizer: SGD (MoCo v1/v2), AdamW or LARS (MoCo v3). Default <see cref="OptimizerKind.Sgd"/>.
@@ -205,18 +212,20 @@ public sealed partial class MoCoOptions
     public int? CropSize { get; set; }
 
     /// <summary>
-    /// Smallest area of the random resized crops, as a fraction of the image (both views). Default 0.2
-    /// (facebookresearch/moco; torchvision's default is 0.08).
+    /// Smallest area of the random resized crops, as a fraction of the image (both views). Null lets
+    /// <see cref="Recipe"/> decide (Auto: 0.5 below 24 px, 0.35 below 64 px, else 0.2; Paper: 0.2,
+    /// facebookresearch/moco; torchvision's default is 0.08). Default null.
     /// </summary>
-    [Range(0.08, 1.0, MoCoDefaults.CropScaleMin, false)]
-    public double CropScaleMin { get; set; } = MoCoDefaults.CropScaleMin;
+    public double? CropScaleMin { get; set; }
 
-    /// <summary>Largest area of the random resized crops, as a fraction of the image (both views). Default 1.</summary>
-    public double CropScaleMax { get; set; } = MoCoDefaults.CropScaleMax;
+    /// <summary>Largest area of the random resized crops, as a fraction of the image (both views). Null: 1 (both recipes). Default null.</summary>
+    public double? CropScaleMax { get; set; }
 
-    /// <summary>Random horizontal flips of both views (off for images whose orientation matters, e.g. text). Default true.</summary>
-    [BooleanChoice(MoCoDefaults.HorizontalFlip)]
-    public bool HorizontalFlip { get; set; } = MoCoDefaults.HorizontalFlip;
+    /// <summary>
+    /// Random horizontal flips of both views (turn off for images whose orientation matters: digits, text, many
+    /// document or medical images). Null lets <see cref="Recipe"/> decide (both recipes: on, as in MoCo). Default null.
+    /// </summary>
+    public bool? HorizontalFlip { get; set; }
 
     // ----- Run control ---------------------------------------------------------------------------------------
 

@@ -22,7 +22,8 @@ public class MoCoEstimatorTests
 
         Assert.Equal(("Out", "In", 8, 9, 1), (o.OutputColumnName, o.InputColumnName, o.ImageHeight!.Value, o.ImageWidth!.Value, o.ImageChannels!.Value));
         Assert.Equal((3, 16, MoCoVersion.V1, BackboneKind.SmallConvNet, "cpu", 5), (o.Epochs, o.BatchSize, o.Version, o.Backbone, o.Device, o.Seed));
-        Assert.Equal((65536, 0.999, 0.03, 8, 255f), (o.QueueSize, o.EncoderMomentum, o.BaseLearningRate, o.BatchNormSplits, o.InputScale));
+        Assert.Equal((8, 255f, MoCoRecipe.Auto), (o.BatchNormSplits, o.InputScale, o.Recipe));
+        Assert.Equal(((int?)null, (double?)null, (double?)null), (o.QueueSize, o.EncoderMomentum, o.BaseLearningRate)); // the recipe decides
     }
 
     [Fact]

@@ -21,6 +21,13 @@ public class MoCoOptionsDefaultsTests
         [nameof(MoCoOptions.KnnTemperature)] = _ => new KnnEvaluator(Dummy()).Temperature,
     };
 
+    /// <summary>Settings that are null by default: <see cref="MoCoOptions.Recipe"/> decides them.</summary>
+    private static readonly HashSet<string> RecipeDecided =
+    [
+        "Backbone", "SmallImageStem", "QueueSize", "EncoderMomentum", "Epochs", "BatchSize", "BaseLearningRate", "CropScaleMin",
+        "CropScaleMax", "HorizontalFlip", "GaussianBlur",
+    ];
+
     private static KnnMonitorData Dummy()
     {
         var images = new Core.Data.InMemoryImageDataset(new Core.Data.ImageShape(1, 2, 2));
@@ -51,23 +58,28 @@ public class MoCoOptionsDefaultsTests
     {
         var ours = new MoCoOptions();
         var core = new TrainingOptions(); // the core's own defaults, not ToTrainingOptions: the two must agree by themselves
+        var paper = ours.ToTrainingOptions(3); // settings left null (the recipe decides) take the Paper recipe here
         var compared = new List<string>();
         foreach (var property in typeof(MoCoOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
         {
             if (!TryCore(core, property.Name, out var expected)) continue;
             compared.Add(property.Name);
-            Assert.True(Equals(expected, property.GetValue(ours)), $"MoCoOptions.{property.Name} defaults to {property.GetValue(ours)}, the core to {expected}.");
+            object? actual = property.GetValue(ours);
+            if (actual is null && RecipeDecided.Contains(property.Name)) TryCore(paper, property.Name, out actual);
+            Assert.True(Equals(expected, actual), $"MoCoOptions.{property.Name} defaults to {actual}, the core to {expected}.");
         }
         // Every training setting is covered (a new one without a core counterpart would show here).
         Assert.Equal(new[]
         {
             "Augmentation", "Backbone", "BaseLearningRate", "BatchNormSplits", "BatchSize", "CheckpointDirectory", "CheckpointEveryEpochs", "CropScaleMax",
-            "CropScaleMin", "CropSize", "Device", "EncoderMomentum", "Epochs", "ExcludeSameImageNegatives", "HorizontalFlip", "KnnNeighbors", "KnnTemperature",
+            "CropScaleMin", "CropSize", "Device", "EncoderMomentum", "Epochs", "ExcludeSameImageNegatives", "GaussianBlur", "HorizontalFlip", "KnnNeighbors", "KnnTemperature",
             "Optimizer", "ProjectionDim", "QueueSize", "ResumeFrom", "Schedule", "Seed", "SgdMomentum", "SmallImageStem", "Temperature", "Version",
             "WarmupEpochs", "WeightDecay",
         }, compared.Order(StringComparer.Ordinal));
         Assert.Equal(MoCoDefaults.Version, ours.Version);
-        Assert.Equal(BackboneKind.ResNet18, ours.Backbone);
+        Assert.Null(ours.Backbone); // the Auto recipe decides
+        Assert.Equal(MoCoRecipe.Auto, ours.Recipe);
+        Assert.Equal(BackboneKind.ResNet18, paper.Backbone.Kind);
         Assert.Equal(OptimizerKind.Sgd, ours.Optimizer);
     }
 

@@ -60,7 +60,9 @@ public static class ColorSpace
         var h = where(isR, bc - gc, zeros_like(maxc))
             .add_(where(isG, (rc - bc).add_(HeldScalars.Two, HeldScalars.One), zeros_like(maxc)), HeldScalars.One)
             .add_(where(isB, (gc - rc).add_(HeldScalars.Four, HeldScalars.One), zeros_like(maxc)), HeldScalars.One);
-        h = (h / HeldScalars.Six).add_(HeldScalars.One, HeldScalars.One).fmod(HeldScalars.One);
+        // h/6 + 1 lies in [5/6, 11/6], so its fractional part is h/6 mod 1 (frac takes no Scalar; fmod with one failed
+        // intermittently with "Unknown scalar type" in TorchSharp 0.107 during long colour runs).
+        h = (h / HeldScalars.Six).add_(HeldScalars.One, HeldScalars.One).frac();
         return cat(new[] { h, s, maxc }, 1).MoveToOuterDisposeScope();
     }
 

@@ -36,6 +36,13 @@ public sealed record EncoderDescription(
     /// <summary>Free-form string pairs kept with the encoder (e.g. the pretraining options as JSON). Default empty.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = NoMetadata;
 
+    /// <summary>
+    /// Per-dimension standardisation applied to the pooled features before they are returned (not to the head's
+    /// input): set by MoCo pretraining when <c>StandardizeFeatures</c> is on (the default). Null (files of formats 1
+    /// and 2, imported weights) returns the raw pooled features. Default null.
+    /// </summary>
+    public FeatureStandardization? FeatureStandardization { get; init; }
+
     /// <summary>Output dimension of the head: the projection dimension (or the number of classes of a classifier).</summary>
     [JsonIgnore]
     public int ProjectionDim => Head.OutputDim;
@@ -66,6 +73,7 @@ public sealed record EncoderDescription(
                 $"Encoder description: the backbone takes {Backbone.InChannels} channel(s) but the input shape is {InputShape}.");
         Normalization.Validate(InputShape.Channels);
         if (Metadata is null) throw new ArgumentException("Encoder description: the metadata is null (use an empty dictionary).");
+        FeatureStandardization?.Validate(BackboneFactory.FeatureDimOf(Backbone));
         return this;
     }
 
@@ -119,7 +127,7 @@ public sealed record EncoderDescription(
         obj.Remove("ProjectionDim");
     }
 
-    /// <summary>Value equality: every positional value, the normalisation's means and stds, and the metadata entries.</summary>
+    /// <summary>Value equality: every positional value, the normalisation's means and stds, the feature standardisation and the metadata entries.</summary>
     /// <param name="other">The description to compare with.</param>
     public bool Equals(EncoderDescription? other)
     {
@@ -129,6 +137,7 @@ public sealed record EncoderDescription(
             && Equals(Head, other.Head)
             && InputShape == other.InputShape
             && SameNormalization(Normalization, other.Normalization)
+            && Equals(FeatureStandardization, other.FeatureStandardization)
             && SameMetadata(Metadata, other.Metadata);
     }
 

@@ -9,12 +9,14 @@ namespace MlNetMoco.Core.Inference;
 /// little-endian: the 13 ASCII bytes <c>MLNETMOCO-ENC</c>; an int32 format version; an int32 byte length and the
 /// UTF-8 JSON of the <see cref="EncoderDescription"/>; then every parameter and buffer of the network as a
 /// <see cref="TensorArchive"/>. Reading takes exactly the file's bytes, so an encoder can be embedded in a longer stream.
-/// Version 2 describes the head as blocks; version 1 (MlNetMoco 0.1) named it by its MoCo version, and is still read.
+/// Version 3 may carry a <see cref="FeatureStandardization"/> in the description (so older builds, which would ignore
+/// it and return other features, refuse the file); version 2 describes the head as blocks; version 1 (MlNetMoco 0.1)
+/// named it by its MoCo version. Versions 1 and 2 are still read, without standardisation.
 /// </summary>
 internal static class EncoderFile
 {
     /// <summary>The format version written (and the newest read).</summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     /// <summary>The oldest format version read.</summary>
     public const int OldestFormatVersion = 1;

@@ -27,6 +27,8 @@ public sealed class TrainedEncoder : IDisposable
     private readonly Backbone _network;
     private readonly Tensor _mean;
     private readonly Tensor _std;
+    private readonly Tensor? _featureMean;
+    private readonly Tensor? _featureStd;
     private bool _disposed;
 
     /// <summary>
@@ -62,6 +64,13 @@ public sealed class TrainedEncoder : IDisposable
             _mean = mean.to(device, copy: true).DetachFromDisposeScope();
         using (var std = tensor(description.Normalization.Std, new long[] { 1, c, 1, 1 }))
             _std = std.to(device, copy: true).DetachFromDisposeScope();
+        if (description.FeatureStandardization is { } standardization)
+        {
+            using (var mean = tensor(standardization.Mean, new long[] { 1, standardization.Dim }))
+                _featureMean = mean.to(device, copy: true).DetachFromDisposeScope();
+            using (var std = tensor(standardization.Std, new long[] { 1, standardization.Dim }))
+                _featureStd = std.to(device, copy: true).DetachFromDisposeScope();
+        }
     }
 
     /// <summary>What this encoder is: architecture, head, input shape, normalisation and metadata.</summary>
@@ -72,6 +81,11 @@ public sealed class TrainedEncoder : IDisposable
 
     /// <summary>Per-channel normalisation applied to the [0, 1] pixels by <see cref="Extract"/>.</summary>
     public ImageNormalization Normalization => Description.Normalization;
+
+    /// <summary>
+    /// The per-dimension standardisation <see cref="Extract"/> applies to the pooled features, or null for raw features.
+    /// </summary>
+    public FeatureStandardization? FeatureStandardization => Description.FeatureStandardization;
 
     /// <summary>Dimension of the pooled backbone features (e.g. 512 for ResNet-18).</summary>
     public int FeatureDim => _network.FeatureDim;
@@ -152,9 +166,26 @@ public sealed class TrainedEncoder : IDisposable
     }
 
     /// <summary>
+    /// A new encoder with this one's weights (copied) on the same device whose features are standardised with
+    /// <paramref name="standardization"/> (null: raw pooled features). This encoder is not changed.
+    /// </summary>
+    /// <param name="standardization">Per-dimension mean and std of the features, or null.</param>
+    /// <exception cref="ArgumentException">The statistics do not have <see cref="FeatureDim"/> valid values.</exception>
+    /// <exception cref="ObjectDisposedException">The encoder was disposed.</exception>
+    public TrainedEncoder WithFeatureStandardization(FeatureStandardization? standardization)
+    {
+        standardization?.Validate(FeatureDim);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return FromNetwork(_network, Description with { FeatureStandardization = standardization }, Device);
+        }
+    }
+
+    /// <summary>
     /// Encodes <paramref name="count"/> images in one forward pass (the caller chooses the batch size): normalises them
     /// with (x − mean)/std, runs the network in evaluation mode without gradients on <see cref="Device"/> and writes
-    /// the pooled features and, when <paramref name="projections"/> is not empty, the projection head's output.
+    /// the pooled features (standardised when <see cref="FeatureStandardization"/> is set) and, when <paramref name="projections"/> is not empty, the projection head's output.
     /// </summary>
     /// <remarks>
     /// A single image is run as a batch of two (the image twice) and the first row kept: libtorch's CPU convolution
@@ -166,10 +197,17 @@ public sealed class TrainedEncoder : IDisposable
     /// <param name="pixelsIn01">The images one after another, C×H×W each, values in [0, 1]; at least count·<see cref="ImageShape.Size"/> values (the first ones are read).</param>
     /// <param name="count">Number of images (0 does nothing).</param>
     /// <param name="features">Receives count×<see cref="FeatureDim"/> values, row-major (at least that many).</param>
-    /// <param name="projections">Empty, or receives count×<see cref="ProjectionDim"/> values, row-major.</param>
+    /// <param name="projections">Empty, or receives count×<see cref="ProjectionDim"/> values, row-major (the head reads the unstandardised features).</param>
     /// <exception cref="ArgumentException">A span is too small or <paramref name="count"/> is negative.</exception>
     /// <exception cref="ObjectDisposedException">The encoder was disposed.</exception>
-    public void Extract(ReadOnlySpan<float> pixelsIn01, int count, Span<float> features, Span<float> projections = default)
+    public void Extract(ReadOnlySpan<float> pixelsIn01, int count, Span<float> features, Span<float> projections = default) =>
+        ExtractCore(pixelsIn01, count, features, projections, standardize: true);
+
+    /// <summary>As <see cref="Extract(ReadOnlySpan{float}, int, Span{float}, Span{float})"/>, without the feature standardisation.</summary>
+    internal void ExtractRaw(ReadOnlySpan<float> pixelsIn01, int count, Span<float> features) =>
+        ExtractCore(pixelsIn01, count, features, default, standardize: false);
+
+    private void ExtractCore(ReadOnlySpan<float> pixelsIn01, int count, Span<float> features, Span<float> projections, bool standardize)
     {
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "The number of images cannot be negative.");
         var shape = InputShape;
@@ -199,7 +237,8 @@ public sealed class TrainedEncoder : IDisposable
             if (batch > count) input.CopyTo(bytes[input.Length..]);
             var x = cpu.to(Device).sub(_mean).div_(_std);
             var pooled = _network.Features(x);
-            CopyOut(pooled, count, features[..(int)featureLength]);
+            var emitted = standardize && _featureMean is not null ? pooled.sub(_featureMean).div_(_featureStd!) : pooled;
+            CopyOut(emitted, count, features[..(int)featureLength]);
             if (wantProjections)
                 CopyOut(_network.Head.call(pooled), count, projections[..(int)projectionLength]);
         }
@@ -244,7 +283,7 @@ public sealed class TrainedEncoder : IDisposable
         return EncoderFile.Read(stream, device);
     }
 
-    /// <summary>Releases the network and the normalisation tensors. Later calls to <see cref="Extract"/> throw.</summary>
+    /// <summary>Releases the network and the normalisation and standardisation tensors. Later calls to <see cref="Extract"/> throw.</summary>
     public void Dispose()
     {
         lock (_gate)
@@ -254,6 +293,8 @@ public sealed class TrainedEncoder : IDisposable
             _network.Dispose();
             _mean.Dispose();
             _std.Dispose();
+            _featureMean?.Dispose();
+            _featureStd?.Dispose();
         }
     }
 

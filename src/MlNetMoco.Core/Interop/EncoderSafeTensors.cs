@@ -25,8 +25,11 @@ public static class EncoderSafeTensors
     /// <summary>Metadata key of the architecture name, e.g. "ResNet50" (informative).</summary>
     public const string ArchitectureKey = "mlnetmoco.architecture";
 
-    /// <summary>The version of the metadata layout written.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The version of the metadata layout written: 2 (the description may hold a feature standardisation, which
+    /// readers of version 1 would ignore); files of version 1 are still read.
+    /// </summary>
+    public const int FormatVersion = 2;
 
     /// <summary>Writes <paramref name="encoder"/> to <paramref name="path"/> (temporary file renamed into place).</summary>
     /// <param name="encoder">The encoder.</param>

@@ -67,6 +67,9 @@ public sealed record MoCoMethodOptions : MethodOptions
     /// <summary>Random horizontal flip of both views. Default true.</summary>
     public bool HorizontalFlip { get; init; } = MoCoDefaults.HorizontalFlip;
 
+    /// <summary>Keep the preset's random Gaussian blur (MoCo v2's; MoCo v1 has none). Default true (MoCo v2).</summary>
+    public bool GaussianBlur { get; init; } = true;
+
     /// <summary>
     /// The two views' augmentations (queries, keys) when they differ, e.g. asymmetric views; null builds both from
     /// <see cref="Augmentation"/>, <see cref="CropSize"/>, <see cref="CropScaleMin"/>, <see cref="CropScaleMax"/> and
@@ -95,7 +98,7 @@ public sealed record MoCoMethodOptions : MethodOptions
             if (ViewAugmentations is { } views) return views;
             var view = new ViewAugmentation
             {
-                Preset = EffectiveAugmentation, CropSize = CropSize, CropScaleMin = CropScaleMin, CropScaleMax = CropScaleMax, HorizontalFlip = HorizontalFlip,
+                Preset = EffectiveAugmentation, CropSize = CropSize, CropScaleMin = CropScaleMin, CropScaleMax = CropScaleMax, HorizontalFlip = HorizontalFlip, GaussianBlur = GaussianBlur,
             };
             return [view, view];
         }

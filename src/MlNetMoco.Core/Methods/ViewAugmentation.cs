@@ -29,6 +29,12 @@ public sealed record ViewAugmentation
     /// <summary>Whether images are flipped horizontally with probability 0.5. Default true (all MoCo recipes).</summary>
     public bool HorizontalFlip { get; init; } = MoCoDefaults.HorizontalFlip;
 
+    /// <summary>
+    /// Whether the preset's random Gaussian blur (MoCo v2's) is kept; false removes it (small images, where a σ of up
+    /// to 2 px erases the detail). Default true.
+    /// </summary>
+    public bool GaussianBlur { get; init; } = true;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is out of range.</summary>
     /// <param name="name">What this view is, for messages (e.g. "Method.Views[1]").</param>
     /// <returns>This view.</returns>
@@ -55,6 +61,6 @@ public sealed record ViewAugmentation
             ? AugmentationPresets.Create(preset, height, width, shape.Channels, normalization.Mean, normalization.Std).Ops
                 .Select(op => op is RandomResizedCrop ? crop : op)
             : [crop, new RandomHorizontalFlip(), new Normalize(normalization.Mean, normalization.Std)];
-        return new AugmentationPipeline(ops.Where(op => HorizontalFlip || op is not RandomHorizontalFlip));
+        return new AugmentationPipeline(ops.Where(op => (HorizontalFlip || op is not RandomHorizontalFlip) && (GaussianBlur || op is not Augmentations.GaussianBlur)));
     }
 }

@@ -33,7 +33,8 @@ public sealed record EncoderOnnxOptions
 /// <summary>
 /// Writes a <see cref="TrainedEncoder"/> as an ONNX model (IR 8, opset 17) that consumes exactly the pixel column
 /// the ML.NET transformer consumes and emits exactly its Features column: Reshape to N×C×H×W, scale and per-channel
-/// normalisation folded into one Mul and one Add, then the backbone in inference form and global average pooling.
+/// normalisation folded into one Mul and one Add, then the backbone in inference form and global average pooling,
+/// then, when the encoder has a <see cref="FeatureStandardization"/>, one Sub and one Div per feature dimension.
 /// The backbone itself is written by <see cref="BackboneOnnxExporter"/> (ResNet-18/34/50 with both stems and
 /// SmallConvNet; one writer per architecture, so a ViT is one more writer there), the head by <see cref="HeadOnnxWriter"/>
 /// from its blocks (BatchNorm1d folded into the linear layer before it).
@@ -65,11 +66,20 @@ public static class EncoderOnnxExporter
         x = g.Add(x, g.AddInitializer("input_shift", b, 1, shape.Channels, 1, 1));
 
         var network = encoder.Network;
-        string features = BackboneOnnxExporter.WriteFeatures(g, network, x, options.FoldBatchNorm, options.SingleRow ? null : options.FeaturesName);
+        var standardization = encoder.FeatureStandardization;
+        string? featuresOutput = options.SingleRow ? null : options.FeaturesName;
+        string pooled = BackboneOnnxExporter.WriteFeatures(g, network, x, options.FoldBatchNorm, standardization is null ? featuresOutput : null);
+        string features = pooled;
+        if (standardization is not null)
+        {
+            // Sub and Div, the operations TrainedEncoder.Extract runs, so both give the same rounding.
+            features = g.Sub(pooled, g.AddInitializer("feature_mean", standardization.Mean, 1, standardization.Dim));
+            features = g.Div(features, g.AddInitializer("feature_std", standardization.Std, 1, standardization.Dim), featuresOutput);
+        }
         AddOutput(g, features, options.FeaturesName, encoder.FeatureDim, options.SingleRow);
         if (options.ProjectionName is { } projectionName)
         {
-            string projection = HeadOnnxWriter.Write(g, encoder.Description.Head, network.Head, features, options.SingleRow ? null : projectionName);
+            string projection = HeadOnnxWriter.Write(g, encoder.Description.Head, network.Head, pooled, options.SingleRow ? null : projectionName);
             AddOutput(g, projection, projectionName, encoder.ProjectionDim, options.SingleRow);
         }
 
@@ -83,6 +93,7 @@ public static class EncoderOnnxExporter
         writer.Metadata["mlnetmoco.small_image_stem"] = encoder.Backbone.SmallImageStem ? "true" : "false";
         writer.Metadata["mlnetmoco.head"] = encoder.Description.Head.ToString();
         writer.Metadata["mlnetmoco.projection_dim"] = encoder.ProjectionDim.ToString(CultureInfo.InvariantCulture);
+        writer.Metadata["mlnetmoco.features_standardized"] = standardization is null ? "false" : "true";
         writer.Metadata["mlnetmoco.batchnorm_folded"] = options.FoldBatchNorm ? "true" : "false";
         writer.Metadata["mlnetmoco.input"] = options.InputName;
         writer.Metadata["mlnetmoco.features"] = options.FeaturesName;

@@ -76,6 +76,12 @@ public static class MoCoDefaults
     /// <summary>Random horizontal flip: on.</summary>
     public const bool HorizontalFlip = true;
 
+    /// <summary>
+    /// Standardise the emitted features per dimension with their mean and std over the training images: true (an
+    /// MlNetMoco addition, so ML.NET's L2-penalised linear trainers work on the column as emitted).
+    /// </summary>
+    public const bool StandardizeFeatures = true;
+
     /// <summary>Device request: "auto".</summary>
     public const string Device = "auto";
 

@@ -23,7 +23,7 @@ public class EncoderSafeTensorsTests : IDisposable
 
         var metadata = SafeTensors.ReadMetadata(path);
         Assert.Equal("pt", metadata["format"]);
-        Assert.Equal("1", metadata[EncoderSafeTensors.VersionKey]);
+        Assert.Equal("2", metadata[EncoderSafeTensors.VersionKey]);
         Assert.Equal("SmallConvNet", metadata[EncoderSafeTensors.ArchitectureKey]);
         using (var raw = SafeTensors.Read(path))
             Assert.Equal(encoder.Network.state_dict().Keys, raw.Tensors.Select(t => t.Name)); // torchvision-style names, as-is

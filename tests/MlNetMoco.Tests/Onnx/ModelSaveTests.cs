@@ -42,7 +42,9 @@ public class ModelSaveTests(FittedTransformerFixture fixture)
         var before = ml.Data.CreateEnumerable<Scored>(chain.Transform(fixture.Data), reuseRowObject: false).ToList();
         var after = ml.Data.CreateEnumerable<Scored>(loaded.Transform(fixture.Data), reuseRowObject: false).ToList();
         Assert.Equal(before.Count, after.Count);
-        Assert.True(MaxAbsDiff(before.Select(r => r.Features), after.Select(r => r.Features)) <= 1e-4f);
+        var standardization = moco.Encoder.FeatureStandardization; // on by default: compared in raw units (RawFeatures)
+        Assert.NotNull(standardization);
+        Assert.True(MaxAbsDiff(RawFeatures.Of(before.Select(r => r.Features), standardization), RawFeatures.Of(after.Select(r => r.Features), standardization)) <= 1e-4f);
         Assert.True(MaxAbsDiff(before.Select(r => r.Score), after.Select(r => r.Score)) <= 1e-4f);
         Assert.Equal(before.Select(r => r.PredictedLabel), after.Select(r => r.PredictedLabel));
 

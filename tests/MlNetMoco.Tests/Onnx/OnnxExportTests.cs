@@ -32,7 +32,9 @@ public class OnnxExportTests(FittedTransformerFixture fixture)
 
         Assert.Equal(new[] { rows.Count, transformer.FeatureDimension }, features.Dimensions.ToArray());
         Assert.Equal(new[] { rows.Count, transformer.ProjectionDimension }, projections.Dimensions.ToArray());
-        Assert.True(MaxAbsDiff(expectedFeatures, features.ToArray()) <= 1e-4f, $"features: max |Δ| = {MaxAbsDiff(expectedFeatures, features.ToArray())}");
+        var standardization = transformer.Encoder.FeatureStandardization; // compared in raw units (RawFeatures)
+        float featureDiff = MaxAbsDiff(RawFeatures.Of(expectedFeatures, standardization), RawFeatures.Of(features.ToArray(), standardization));
+        Assert.True(featureDiff <= 1e-4f, $"features: max |Δ| = {featureDiff} in raw units");
         Assert.True(MaxAbsDiff(expectedProjections, projections.ToArray()) <= 1e-4f);
     }
 

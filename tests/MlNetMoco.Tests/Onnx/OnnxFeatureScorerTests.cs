@@ -28,7 +28,8 @@ public class OnnxFeatureScorerTests(FittedTransformerFixture fixture)
         float[] column = scorer.ScoreColumn(fixture.Data).SelectMany(f => f).ToArray();
 
         Assert.Equal(expected.Length, flat.Length);
-        float maxDiff = expected.Zip(flat, (e, a) => MathF.Abs(e - a)).Max();
+        var standardization = fixture.Transformer.Encoder.FeatureStandardization; // compared in raw units (RawFeatures)
+        float maxDiff = RawFeatures.Of(expected, standardization).Zip(RawFeatures.Of(flat, standardization), (e, a) => MathF.Abs(e - a)).Max();
         Assert.True(maxDiff <= 1e-4f, $"max |Δ| = {maxDiff}");
         Assert.Contains(flat, v => MathF.Abs(v) > 1e-3f);
         Assert.Equal(flat, rows);

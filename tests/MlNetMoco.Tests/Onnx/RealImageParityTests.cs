@@ -7,7 +7,8 @@ namespace MlNetMoco.Tests.Onnx;
 
 /// <summary>
 /// Real photos (PNG and JPEG, colour and grayscale) through LoadImages → ResizeImages → ExtractPixels → MoCo: the
-/// chain reloaded with Model.Load (an OnnxTransformer in MoCo's place) gives the TorchSharp features to 1e-4.
+/// chain reloaded with Model.Load (an OnnxTransformer in MoCo's place) gives the TorchSharp features to 1e-4, in the
+/// encoder's raw units (the standardisation MoCo applies by default divides a difference by each dimension's std).
 /// </summary>
 /// <remarks>
 /// The bound is |Δ| ≤ 1e-4 + 1e-5·|feature| (numpy's allclose with atol 1e-4, rtol 1e-5): 1e-4 for features of order
@@ -36,13 +37,14 @@ public class RealImageParityTests
         options.Backbone = kind;
         options.SmallImageStem = smallStem;
         using var moco = ml.Transforms.PretrainMoCo(options).Fit(pixelData); // one epoch: BatchNorm statistics of the photos
-        var expected = moco.Transform(pixelData).GetColumn<float[]>("Features").ToList();
+        var standardization = moco.Encoder.FeatureStandardization;
+        var expected = RawFeatures.Of(moco.Transform(pixelData).GetColumn<float[]>("Features"), standardization).ToList();
 
         string path = dir.File("photos.zip");
         var chain = new TransformerChain<ITransformer>(pixels, new TransformerChain<ITransformer>(moco));
         ml.Model.Save(chain, data.Schema, path);
         var loaded = ml.Model.Load(path, out _);
-        var actual = loaded.Transform(data).GetColumn<float[]>("Features").ToList();
+        var actual = RawFeatures.Of(loaded.Transform(data).GetColumn<float[]>("Features"), standardization).ToList();
 
         Assert.Equal(Photos.Names.Length, actual.Count);
         Assert.Equal(moco.FeatureDimension, actual[0].Length);

@@ -1,0 +1,72 @@
+using System.Globalization;
+using MlNetMoco.Core.Data;
+using MlNetMoco.Core.Training;
+
+namespace MlNetMoco;
+
+public sealed partial class MoCoOptions
+{
+    /// <summary>
+    /// Where the training settings left null come from. <see cref="MoCoRecipe.Auto"/> adapts them to the input when
+    /// Fit has read it (image count N, channels, size, device): backbone and stem, batch size, epochs, learning rate,
+    /// queue size, key-encoder momentum, crop-scale range, blur and flip (rules on <see cref="AutoRecipe.Choose"/>),
+    /// and logs one line per choice with its reason. <see cref="MoCoRecipe.Paper"/> takes the MoCo papers' settings
+    /// (<see cref="MoCoDefaults"/>). A setting given explicitly always wins. Default <see cref="MoCoRecipe.Auto"/>
+    /// (an MlNetMoco addition).
+    /// </summary>
+    public MoCoRecipe Recipe { get; set; } = MoCoRecipe.Auto;
+
+    /// <summary>
+    /// MoCo v2's random Gaussian blur (σ ∈ [0.1, 2] px, p = 0.5; MoCo v1 has none). Null lets <see cref="Recipe"/>
+    /// decide (Auto: only for images larger than 32 px; Paper: on, Chen et al. 2020). Default null.
+    /// </summary>
+    public bool? GaussianBlur { get; set; }
+
+    /// <summary>
+    /// The recipe's settings for <paramref name="imageCount"/> images of <paramref name="shape"/>:
+    /// <see cref="AutoRecipe.Choose"/> or <see cref="AutoRecipe.Paper"/> as <see cref="Recipe"/> says. Settings set
+    /// on these options replace them in <see cref="ToTrainingOptions"/>.
+    /// </summary>
+    /// <param name="imageCount">Number of training images N.</param>
+    /// <param name="shape">Shape of the training images.</param>
+    /// <param name="cuda">Whether training runs on CUDA.</param>
+    public RecipeSettings RecipeFor(int imageCount, ImageShape shape, bool cuda) =>
+        Recipe == MoCoRecipe.Paper ? AutoRecipe.Paper() : AutoRecipe.Choose(Math.Max(1, imageCount), shape, cuda);
+
+    /// <summary>
+    /// One line per setting the recipe chose ("Auto recipe: BatchSize = 128 (…reason…)"); settings given explicitly
+    /// are reported as such.
+    /// </summary>
+    /// <param name="recipe">The settings of <see cref="RecipeFor"/>.</param>
+    public IEnumerable<string> DescribeChoices(RecipeSettings recipe)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        string name = Recipe.ToString();
+        string Line(string setting, object? own, object chosen)
+        {
+            string reason = recipe.Reasons.TryGetValue(setting, out var r) ? r : "";
+            return own is null
+                ? $"{name} recipe: {setting} = {Format(chosen)} ({reason})."
+                : $"{name} recipe: {setting} = {Format(own)} (set explicitly; the recipe would choose {Format(chosen)}).";
+        }
+        yield return Line("Backbone", Backbone, recipe.Backbone);
+        yield return Line("SmallImageStem", SmallImageStem, recipe.SmallImageStem);
+        yield return Line("BatchSize", BatchSize, recipe.BatchSize);
+        yield return Line("Epochs", Epochs, recipe.Epochs);
+        yield return Line("BaseLearningRate", BaseLearningRate, recipe.BaseLearningRate);
+        yield return Line("QueueSize", QueueSize, recipe.QueueSize);
+        yield return Line("EncoderMomentum", EncoderMomentum, recipe.EncoderMomentum);
+        yield return Line("CropScale", CropScaleMin is null && CropScaleMax is null ? null : $"{Format(CropScaleMin ?? recipe.CropScaleMin)}–{Format(CropScaleMax ?? recipe.CropScaleMax)}",
+            $"{Format(recipe.CropScaleMin)}–{Format(recipe.CropScaleMax)}");
+        yield return Line("GaussianBlur", GaussianBlur, recipe.GaussianBlur);
+        yield return Line("HorizontalFlip", HorizontalFlip, recipe.HorizontalFlip);
+        if (recipe.Reasons.TryGetValue("Channels", out var channels)) yield return $"{name} recipe: {channels}.";
+    }
+
+    private static string Format(object value) => value switch
+    {
+        double d => d.ToString("0.####", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+}

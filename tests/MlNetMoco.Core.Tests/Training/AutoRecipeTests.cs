@@ -1,0 +1,77 @@
+using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Data;
+using MlNetMoco.Core.Methods;
+using MlNetMoco.Core.Training;
+
+namespace MlNetMoco.Core.Tests.Training;
+
+/// <summary><see cref="AutoRecipe"/>: the settings it chooses from N, C×H×W and the device, each with a reason.</summary>
+public class AutoRecipeTests
+{
+    [Fact]
+    public void A_small_grayscale_pool_on_the_CPU_gets_a_small_fast_recipe()
+    {
+        var r = AutoRecipe.Choose(1297, new ImageShape(1, 16, 16), cuda: false);
+        Assert.Equal(BackboneKind.SmallConvNet, r.Backbone);
+        Assert.True(r.SmallImageStem);
+        Assert.Equal(128, r.BatchSize);
+        Assert.Equal(155, r.Epochs); // ⌈200,000 / 1,297⌉
+        Assert.Equal(QueueSizing.Choose(4096, 1297, 128).Size, r.QueueSize);
+        Assert.Equal(1152, r.QueueSize);
+        Assert.Equal(0.99, r.EncoderMomentum);
+        Assert.Equal((0.5, 1.0), (r.CropScaleMin, r.CropScaleMax));
+        Assert.False(r.GaussianBlur);
+        Assert.True(r.HorizontalFlip);
+        Assert.Contains("Channels", r.Reasons.Keys);
+        foreach (var key in new[] { "Backbone", "SmallImageStem", "BatchSize", "Epochs", "BaseLearningRate", "QueueSize", "EncoderMomentum", "CropScale", "GaussianBlur", "HorizontalFlip" })
+            Assert.False(string.IsNullOrWhiteSpace(r.Reasons[key]), key);
+    }
+
+    [Theory]
+    [InlineData(1000, 64, 200)]
+    [InlineData(2000, 128, 100)]
+    [InlineData(5000, 256, 40)]
+    [InlineData(60000, 256, 20)]
+    [InlineData(300, 32, 200)]
+    public void Batch_and_epochs_follow_the_pool_size(int count, int batch, int epochs)
+    {
+        var r = AutoRecipe.Choose(count, new ImageShape(3, 32, 32), cuda: false);
+        Assert.Equal(batch, r.BatchSize);
+        Assert.Equal(epochs, r.Epochs);
+        Assert.True(r.QueueSize <= count / batch * batch - batch || r.QueueSize == batch, $"K = {r.QueueSize} for N = {count}, B = {batch}");
+        Assert.Equal(0, r.BatchSize % MoCoDefaults.BatchNormSplits);
+    }
+
+    [Theory]
+    [InlineData(16, 0.5, false, true)]
+    [InlineData(32, 0.35, false, true)]
+    [InlineData(48, 0.35, true, true)]
+    [InlineData(96, 0.2, true, false)]
+    public void Image_size_sets_crop_scale_blur_and_stem(int side, double cropMin, bool blur, bool smallStem)
+    {
+        var r = AutoRecipe.Choose(3000, new ImageShape(3, side, side), cuda: true);
+        Assert.Equal(cropMin, r.CropScaleMin);
+        Assert.Equal(blur, r.GaussianBlur);
+        Assert.Equal(smallStem, r.SmallImageStem);
+        Assert.Equal(BackboneKind.ResNet18, r.Backbone); // CUDA: ResNet-18 at every size
+        Assert.DoesNotContain("Channels", r.Reasons.Keys);
+    }
+
+    [Fact]
+    public void Cuda_gets_a_larger_budget_and_large_CPU_images_get_ResNet18()
+    {
+        Assert.Equal(200, AutoRecipe.Choose(5000, new ImageShape(3, 32, 32), cuda: true).Epochs);
+        Assert.Equal(BackboneKind.ResNet18, AutoRecipe.Choose(5000, new ImageShape(3, 96, 96), cuda: false).Backbone);
+        Assert.Equal(0.999, AutoRecipe.Choose(1_000_000, new ImageShape(3, 96, 96), cuda: true).EncoderMomentum);
+    }
+
+    [Fact]
+    public void Paper_is_MoCoDefaults_and_bad_input_is_refused()
+    {
+        var p = AutoRecipe.Paper();
+        Assert.Equal((MoCoDefaults.Backbone, MoCoDefaults.Epochs, MoCoDefaults.BatchSize, MoCoDefaults.QueueSize, MoCoDefaults.EncoderMomentum, MoCoDefaults.CropScaleMin),
+            (p.Backbone, p.Epochs, p.BatchSize, p.QueueSize, p.EncoderMomentum, p.CropScaleMin));
+        Assert.True(p.GaussianBlur);
+        Assert.Throws<ArgumentOutOfRangeException>(() => AutoRecipe.Choose(0, new ImageShape(1, 8, 8), false));
+    }
+}
