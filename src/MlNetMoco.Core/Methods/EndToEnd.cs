@@ -81,7 +81,8 @@ public sealed class EndToEnd : nn.Module, ITrainingMethod
         var q = nn.functional.normalize(encoder_q.call(batch.Views[0]), dim: 1);
         var k = nn.functional.normalize(encoder_q.call(batch.Views[1]), dim: 1);
         var logits = Logits(q, k);
-        using var targets = arange(q.shape[0], dtype: ScalarType.Int64, device: q.device);
+        using var count = q.shape[0].ToScalar();
+        using var targets = arange(HeldScalars.ZeroInt64, count, HeldScalars.OneInt64, dtype: ScalarType.Int64, device: q.device);
         var loss = nn.functional.cross_entropy(logits, targets);
         double accuracy;
         using (var scope = NewDisposeScope())
