@@ -17,6 +17,7 @@ namespace MlNetMoco.Core.Methods;
 public sealed class SupervisedClassifier : nn.Module, ITrainingMethod
 {
     private readonly Backbone encoder;
+    private readonly nn.Module[] _backboneBatchNorms;
 
     /// <summary>Builds the network.</summary>
     /// <param name="backbone">Encoder architecture (plain BatchNorm: its splits are set to 1).</param>
@@ -24,9 +25,10 @@ public sealed class SupervisedClassifier : nn.Module, ITrainingMethod
     /// <param name="device">Device of the parameters.</param>
     /// <param name="generator">CPU generator of the initial weights; null keeps the modules' own initialisation.</param>
     /// <param name="initialEncoder">A pretrained encoder whose backbone weights start the training (fine-tuning). Default null.</param>
-    /// <param name="backboneLearningRateScale">Learning-rate multiple of the backbone (the classifier has 1). Default 1.</param>
+    /// <param name="backboneLearningRateScale">Learning-rate multiple of the backbone (the classifier has 1); 0 freezes the backbone's weights (no gradient). Default 1.</param>
+    /// <param name="freezeBatchNorm">Keep the backbone's BatchNorm layers in evaluation mode during training (main_lincls). Default false.</param>
     public SupervisedClassifier(BackboneSpec backbone, int classes, Device device, Generator? generator = null,
-        TrainedEncoder? initialEncoder = null, double backboneLearningRateScale = 1.0)
+        TrainedEncoder? initialEncoder = null, double backboneLearningRateScale = 1.0, bool freezeBatchNorm = false)
         : base(nameof(SupervisedClassifier))
     {
         ArgumentNullException.ThrowIfNull(backbone);
@@ -34,9 +36,16 @@ public sealed class SupervisedClassifier : nn.Module, ITrainingMethod
         var spec = backbone with { BatchNormSplits = 1 };
         OnlineHead = HeadSpec.Linear(BackboneFactory.FeatureDimOf(spec), classes);
         BackboneLearningRateScale = backboneLearningRateScale;
+        FreezeBatchNorm = freezeBatchNorm;
         encoder = BackboneFactory.Create(spec, OnlineHead.Build());
         if (generator != null) SeededInitialization.Apply(encoder, generator);
         if (initialEncoder != null) EncoderInitialization.CopyBackbone(encoder, initialEncoder);
+        if (backboneLearningRateScale == 0)
+            foreach (var (name, parameter) in encoder.named_parameters())
+                if (!IsHeadName(name)) parameter.requires_grad = false;
+        _backboneBatchNorms = encoder.named_modules()
+            .Where(m => !IsHeadName(m.name) && m.module.GetType().Name.Contains("BatchNorm", StringComparison.Ordinal))
+            .Select(m => m.module).ToArray();
         RegisterComponents();
         this.to(device);
     }
@@ -46,6 +55,9 @@ public sealed class SupervisedClassifier : nn.Module, ITrainingMethod
 
     /// <summary>Learning-rate multiple of the backbone.</summary>
     public double BackboneLearningRateScale { get; }
+
+    /// <summary>Whether the backbone's BatchNorm layers stay in evaluation mode while training.</summary>
+    public bool FreezeBatchNorm { get; }
 
     /// <inheritdoc />
     public nn.Module Module => this;
@@ -62,12 +74,14 @@ public sealed class SupervisedClassifier : nn.Module, ITrainingMethod
     /// <inheritdoc />
     public IReadOnlyList<ParameterGroup> TrainableParameters()
     {
-        var all = encoder.named_parameters().Select(p => (OnlineEncoderPrefix + p.name, p.parameter)).ToArray();
-        bool IsHead((string Name, Parameter) p) => p.Name.StartsWith(OnlineEncoderPrefix + "fc", StringComparison.Ordinal);
+        var all = encoder.named_parameters().Select(p => (Name: p.name, Parameter: p.parameter)).ToArray();
+        var classifier = new ParameterGroup("classifier", all.Where(p => IsHeadName(p.Name)).Select(p => (OnlineEncoderPrefix + p.Name, p.Parameter)).ToArray());
+        if (BackboneLearningRateScale == 0) return [classifier]; // frozen: no gradient, nothing for the optimizer
         return
         [
-            new ParameterGroup("backbone", all.Where(p => !IsHead(p)).ToArray()) { LearningRateScale = BackboneLearningRateScale },
-            new ParameterGroup("classifier", all.Where(IsHead).ToArray()),
+            new ParameterGroup("backbone", all.Where(p => !IsHeadName(p.Name)).Select(p => (OnlineEncoderPrefix + p.Name, p.Parameter)).ToArray())
+                { LearningRateScale = BackboneLearningRateScale },
+            classifier,
         ];
     }
 
@@ -80,6 +94,8 @@ public sealed class SupervisedClassifier : nn.Module, ITrainingMethod
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Views.Count != 1) throw new ArgumentException($"Supervised training takes one view, got {batch.Views.Count}.", nameof(batch));
         var labels = batch.Labels ?? throw new ArgumentException("Supervised training needs the batch's labels.", nameof(batch));
+        if (FreezeBatchNorm)
+            foreach (var batchNorm in _backboneBatchNorms) batchNorm.eval();
         var logits = encoder.call(batch.Views[0]);
         var loss = nn.functional.cross_entropy(logits, labels);
         double accuracy;
@@ -87,6 +103,8 @@ public sealed class SupervisedClassifier : nn.Module, ITrainingMethod
             accuracy = logits.argmax(1).eq(labels).to_type(ScalarType.Float32).mean().item<float>();
         return new MethodStepOutput(loss, accuracy, null);
     }
+
+    private static bool IsHeadName(string name) => name == "fc" || name.StartsWith("fc.", StringComparison.Ordinal);
 
     /// <inheritdoc />
     public void AfterOptimizerStep(TrainingPosition position)

@@ -16,9 +16,17 @@ public sealed record SupervisedMethodOptions : MethodOptions
 
     /// <summary>
     /// Learning-rate multiple of the backbone against the classifier: 1 trains everything alike; smaller values are
-    /// usual for fine-tuning; 0 trains the classifier only (the BatchNorm statistics still adapt). Default 1.
+    /// usual for fine-tuning; 0 trains the classifier only: the backbone's weights get no gradient (its BatchNorm
+    /// statistics still adapt unless <see cref="FreezeBatchNorm"/>). Default 1.
     /// </summary>
     public double BackboneLearningRateScale { get; init; } = 1.0;
+
+    /// <summary>
+    /// Keep every BatchNorm layer of the backbone in evaluation mode while training: its running statistics stay
+    /// those of the starting encoder (its affine weights still train unless the backbone's rate scale is 0). The
+    /// linear protocol of facebookresearch/moco <c>main_lincls.py</c> (He et al. 2020) sets it. Default false.
+    /// </summary>
+    public bool FreezeBatchNorm { get; init; }
 
     /// <summary>The augmentation of the single view. Default: crop (scale 0.6–1) and flip, no colour changes.</summary>
     public ViewAugmentation Augmentation { get; init; } = new() { Preset = null, CropScaleMin = 0.6 };
@@ -62,7 +70,7 @@ public sealed record SupervisedMethodOptions : MethodOptions
         int seen = context.ClassCount ?? throw new ArgumentException("Supervised training needs labels.", nameof(context));
         if (Classes is { } classes && seen > classes)
             throw new ArgumentException($"The labels go up to {seen - 1}, but Method.Classes = {classes}.", nameof(context));
-        var method = new SupervisedClassifier(context.Backbone, Classes ?? seen, context.Device, context.Generator, context.InitialEncoder, BackboneLearningRateScale);
+        var method = new SupervisedClassifier(context.Backbone, Classes ?? seen, context.Device, context.Generator, context.InitialEncoder, BackboneLearningRateScale, FreezeBatchNorm);
         method.train();
         return method;
     }

@@ -49,26 +49,11 @@ public static class EncoderOnnxExporter
         var shape = encoder.InputShape;
         var norm = encoder.Normalization;
         var g = new OnnxGraphBuilder("mlnetmoco_encoder");
-        string x = options.SingleRow
-            ? g.AddInput(options.InputName, Protos.TensorProto.Types.DataType.Float, Protos.TensorShapeProto.Types.Dimension.Fixed(shape.Size))
-            : g.AddInput(options.InputName, shape.Size);
-        x = g.Reshape(x, new long[] { options.SingleRow ? 1 : 0, shape.Channels, shape.Height, shape.Width });
-
-        // (v / scale − mean) / std = v · a + b with a = 1/(scale·std), b = −mean/std, per channel.
-        var a = new float[shape.Channels];
-        var b = new float[shape.Channels];
-        for (int c = 0; c < shape.Channels; c++)
-        {
-            a[c] = 1f / (options.InputScale * norm.Std[c]);
-            b[c] = -norm.Mean[c] / norm.Std[c];
-        }
-        x = g.Mul(x, g.AddInitializer("input_scale", a, 1, shape.Channels, 1, 1));
-        x = g.Add(x, g.AddInitializer("input_shift", b, 1, shape.Channels, 1, 1));
-
         var network = encoder.Network;
         var standardization = encoder.FeatureStandardization;
         string? featuresOutput = options.SingleRow ? null : options.FeaturesName;
-        string pooled = BackboneOnnxExporter.WriteFeatures(g, network, x, options.FoldBatchNorm, standardization is null ? featuresOutput : null);
+        string pooled = WriteFeatures(g, encoder, options.InputName, options.InputScale, options.FoldBatchNorm, options.SingleRow,
+            standardization is null ? featuresOutput : null);
         string features = pooled;
         if (standardization is not null)
         {
@@ -99,6 +84,33 @@ public static class EncoderOnnxExporter
         writer.Metadata["mlnetmoco.features"] = options.FeaturesName;
         foreach (var (key, value) in encoder.Description.Metadata) writer.Metadata["mlnetmoco." + key] = value;
         return writer.ToBytes(g.Build());
+    }
+
+    /// <summary>
+    /// Writes the pixel input, the Reshape to N×C×H×W, scaling and normalisation, and the backbone up to the pooled
+    /// features; returns the features value ([N, D], or [1, D] for a single row).
+    /// </summary>
+    internal static string WriteFeatures(OnnxGraphBuilder g, TrainedEncoder encoder, string inputName, float inputScale, bool foldBatchNorm,
+        bool singleRow, string? featuresName)
+    {
+        var shape = encoder.InputShape;
+        var norm = encoder.Normalization;
+        string x = singleRow
+            ? g.AddInput(inputName, Protos.TensorProto.Types.DataType.Float, Protos.TensorShapeProto.Types.Dimension.Fixed(shape.Size))
+            : g.AddInput(inputName, shape.Size);
+        x = g.Reshape(x, new long[] { singleRow ? 1 : 0, shape.Channels, shape.Height, shape.Width });
+
+        // (v / scale − mean) / std = v · a + b with a = 1/(scale·std), b = −mean/std, per channel.
+        var a = new float[shape.Channels];
+        var b = new float[shape.Channels];
+        for (int c = 0; c < shape.Channels; c++)
+        {
+            a[c] = 1f / (inputScale * norm.Std[c]);
+            b[c] = -norm.Mean[c] / norm.Std[c];
+        }
+        x = g.Mul(x, g.AddInitializer("input_scale", a, 1, shape.Channels, 1, 1));
+        x = g.Add(x, g.AddInitializer("input_shift", b, 1, shape.Channels, 1, 1));
+        return BackboneOnnxExporter.WriteFeatures(g, encoder.Network, x, foldBatchNorm, featuresName);
     }
 
     /// <summary>Declares an N×dim output, or for a single row reshapes the 1×dim value to [dim] under <paramref name="name"/>.</summary>

@@ -97,6 +97,42 @@ public static class MoCoDefaults
     /// <summary>k-NN monitor temperature: 0.1 (Wu et al. 2018, the MoCo CIFAR-10 demo).</summary>
     public const double KnnTemperature = KnnMonitor.DefaultTemperature;
 
+    /// <summary>Fine-tuning epochs: 30.</summary>
+    public const int FineTuneEpochs = 30;
+
+    /// <summary>Fine-tuning images per step: 64 (the last partial batch is kept).</summary>
+    public const int FineTuneBatchSize = 64;
+
+    /// <summary>Fine-tuning learning rate of the classifier (not scaled by the batch size): 0.05.</summary>
+    public const double FineTuneLearningRate = 0.05;
+
+    /// <summary>Fine-tuning learning-rate multiple of the backbone: 0.1 (pretrained trunks are tuned more gently than the new head).</summary>
+    public const double FineTuneBackboneLearningRateScale = 0.1;
+
+    /// <summary>Fine-tuning weight decay: 5e-4.</summary>
+    public const double FineTuneWeightDecay = 5e-4;
+
+    /// <summary>Fine-tuning warm-up epochs: 1 (then a per-step cosine schedule).</summary>
+    public const int FineTuneWarmupEpochs = 1;
+
+    /// <summary>Fine-tuning light augmentation: random-resized-crop scale from 0.6 (and a horizontal flip).</summary>
+    public const double FineTuneCropScaleMin = 0.6;
+
+    /// <summary>Fine-tuning early stopping: stop after 5 epochs without a better validation accuracy.</summary>
+    public const int FineTuneEarlyStoppingPatience = 5;
+
+    /// <summary>Linear protocol (facebookresearch/moco <c>main_lincls.py</c>): learning rate 30.</summary>
+    public const double LinearProbeLearningRate = 30.0;
+
+    /// <summary>Linear protocol: 100 epochs (rate ×0.1 at epochs 60 and 80).</summary>
+    public const int LinearProbeEpochs = 100;
+
+    /// <summary>Linear protocol: batch 256.</summary>
+    public const int LinearProbeBatchSize = 256;
+
+    /// <summary>Linear protocol: torchvision's RandomResizedCrop scale from 0.08.</summary>
+    public const double LinearProbeCropScaleMin = 0.08;
+
     /// <summary>The temperature of <paramref name="version"/>: 0.07 (v1) or 0.2 (v2).</summary>
     /// <param name="version">The recipe.</param>
     public static double TemperatureOf(MoCoVersion version) => version == MoCoVersion.V1 ? TemperatureV1 : TemperatureV2;
