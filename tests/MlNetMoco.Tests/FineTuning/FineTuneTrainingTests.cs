@@ -61,7 +61,7 @@ public class FineTuneTrainingTests(FittedTransformerFixture fixture)
         options.BackboneLearningRateScale = 0;
         options.FreezeBatchNorm = true;
         using var model = Ml.MulticlassClassification.Trainers.FineTuneMoCo(options).Fit(Ml.Data.LoadFromEnumerable(FineTuneTestData.Rows(24)));
-        var expected = Features(fixture.Transformer, Ml.Data.LoadFromEnumerable(SyntheticImages.Rows(4)));
+        var expected = RawFeatures.Of(Features(fixture.Transformer, Ml.Data.LoadFromEnumerable(SyntheticImages.Rows(4))), fixture.Transformer.Encoder.Description.FeatureStandardization); // raw units: the classifier's backbone has no standardisation
         AssertClose(expected, BackboneFeatures(model, 4));
     }
 
@@ -80,7 +80,7 @@ public class FineTuneTrainingTests(FittedTransformerFixture fixture)
         options.BatchSize = 16;
         options.Device = "cpu";
         using var model = Ml.MulticlassClassification.Trainers.FineTuneMoCo(options).Fit(Ml.Data.LoadFromEnumerable(FineTuneTestData.Rows(48)));
-        var expected = Features(fixture.Transformer, Ml.Data.LoadFromEnumerable(SyntheticImages.Rows(4)));
+        var expected = RawFeatures.Of(Features(fixture.Transformer, Ml.Data.LoadFromEnumerable(SyntheticImages.Rows(4))), fixture.Transformer.Encoder.Description.FeatureStandardization); // raw units: the classifier's backbone has no standardisation
         AssertClose(expected, BackboneFeatures(model, 4)); // weights and BatchNorm statistics untouched
     }
 
