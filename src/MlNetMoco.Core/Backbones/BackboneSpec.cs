@@ -12,8 +12,8 @@ namespace MlNetMoco.Core.Backbones;
 /// built for small images and ignores it. Default false.
 /// </param>
 /// <param name="BatchNormSplits">
-/// Number of sub-batches whose statistics BatchNorm uses in training mode: 1 gives plain BatchNorm2d, more gives
-/// <see cref="Normalization.SplitBatchNorm2d"/> (Shuffle-BN on one device; training batches must then be a
+/// Number of sub-batches whose statistics BatchNorm uses in training mode: 1 behaves exactly as BatchNorm2d, more
+/// gives <see cref="Normalization.SplitBatchNorm2d"/>'s per-split statistics (Shuffle-BN on one device; training batches must then be a
 /// multiple of it). Default 1.
 /// </param>
 public sealed record BackboneSpec(BackboneKind Kind, int InChannels = 3, bool SmallImageStem = false, int BatchNormSplits = 1)

@@ -107,8 +107,8 @@ public sealed class TrainedEncoder : IDisposable
 
     /// <summary>
     /// A freshly initialised encoder (torch's global generator) for <paramref name="description"/>. BatchNorm layers
-    /// are plain BatchNorm2d whatever <see cref="BackboneSpec.BatchNormSplits"/> says, since SplitBatchNorm only differs
-    /// in training mode and has the same parameter names; the stored description has BatchNormSplits = 1.
+    /// have one split (BatchNorm2d's behaviour) whatever <see cref="BackboneSpec.BatchNormSplits"/> says, since splits
+    /// only matter in training mode and do not change parameter names; the stored description has BatchNormSplits = 1.
     /// </summary>
     /// <param name="description">The encoder to build.</param>
     /// <param name="device">Device request: "auto", "cpu", "cuda" or "cuda:N".</param>

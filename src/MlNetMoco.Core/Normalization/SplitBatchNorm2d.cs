@@ -43,21 +43,24 @@ public sealed class SplitBatchNorm2d : BatchNorm
     public int NumSplits { get; }
 
     /// <summary>
-    /// The norm layer a backbone uses: a plain <see cref="torch.nn.BatchNorm2d"/> when <paramref name="numSplits"/>
-    /// is 1, otherwise a <see cref="SplitBatchNorm2d"/> with that many splits.
+    /// The norm layer a backbone uses: a <see cref="SplitBatchNorm2d"/> with <paramref name="numSplits"/> splits. With
+    /// one split it computes what <see cref="torch.nn.BatchNorm2d"/> computes, but its training step holds the
+    /// Scalar of the <c>num_batches_tracked</c> increment (TorchSharp's BatchNorm passes a temporary that a
+    /// finaliser can release during the native call).
     /// </summary>
     /// <param name="numFeatures">Number of channels.</param>
     /// <param name="numSplits">Number of BatchNorm sub-batches (≥ 1).</param>
-    public static BatchNorm Create(long numFeatures, int numSplits) =>
-        numSplits == 1 ? nn.BatchNorm2d(numFeatures) : new SplitBatchNorm2d(numFeatures, numSplits);
+    public static BatchNorm Create(long numFeatures, int numSplits) => new SplitBatchNorm2d(numFeatures, numSplits);
 
     /// <summary>Normalises <paramref name="input"/> (N×C×H×W); see the class remarks for the training-mode statistics.</summary>
     /// <exception cref="ArgumentException">The input is not 4-D, has the wrong number of channels, or (training mode) its batch size is not a multiple of <see cref="NumSplits"/>.</exception>
     public override Tensor forward(Tensor input)
     {
         ValidateInputDimensions(input);
-        if (!training || NumSplits == 1)
+        if (!training)
             return base.forward(input);
+        if (NumSplits == 1)
+            return ForwardOneSplit(input);
 
         long n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3];
         int s = NumSplits;
@@ -85,6 +88,16 @@ public sealed class SplitBatchNorm2d : BatchNorm
             runningVar.copy_(varSplit.view(s, c).mean([0L]));
         }
         return output.MoveToOuterDisposeScope();
+    }
+
+    // BatchNorm2d's training step with every Scalar held: the running statistics are updated in place by the kernel.
+    private Tensor ForwardOneSplit(Tensor input)
+    {
+        var batchesTracked = num_batches_tracked!;
+        using (no_grad())
+            batchesTracked.add_(HeldScalars.OneInt64, HeldScalars.OneInt64);
+        double factor = momentum ?? 1.0 / batchesTracked.item<long>();
+        return nn.functional.batch_norm(input, running_mean!, running_var!, weight, bias, training: true, momentum: factor, eps: eps);
     }
 
     /// <inheritdoc />

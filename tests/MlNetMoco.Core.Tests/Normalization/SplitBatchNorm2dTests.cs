@@ -183,12 +183,42 @@ public class SplitBatchNorm2dTests
     }
 
     [Fact]
-    public void Create_gives_BatchNorm2d_for_one_split_and_SplitBatchNorm2d_otherwise()
+    public void Create_gives_a_SplitBatchNorm2d_with_that_many_splits()
     {
         using var one = SplitBatchNorm2d.Create(5, 1);
         using var many = SplitBatchNorm2d.Create(5, 4);
-        Assert.IsType<BatchNorm2d>(one);
+        Assert.Equal(1, Assert.IsType<SplitBatchNorm2d>(one).NumSplits);
         Assert.Equal(4, Assert.IsType<SplitBatchNorm2d>(many).NumSplits);
         Assert.Equal(5, many.num_features);
+    }
+
+    [Fact]
+    public void One_split_trains_exactly_like_BatchNorm2d()
+    {
+        using var split = new SplitBatchNorm2d(Channels, 1);
+        using var plain = nn.BatchNorm2d(Channels);
+        manual_seed(3);
+        using (no_grad())
+        {
+            split.weight!.uniform_(0.5, 1.5);
+            plain.weight!.copy_(split.weight);
+        }
+        for (int step = 0; step < 3; step++)
+        {
+            using var scope = NewDisposeScope();
+            var x = randn(6, Channels, 3, 3);
+            var a = x.detach().requires_grad_(true);
+            var b = x.detach().requires_grad_(true);
+            var ya = split.call(a);
+            var yb = plain.call(b);
+            (ya * ya.detach()).sum().backward();
+            (yb * yb.detach()).sum().backward();
+            Assert.True(ya.allclose(yb, rtol: 1e-5, atol: 1e-6), $"outputs differ at step {step}");
+            Assert.True(a.grad!.allclose(b.grad!, rtol: 1e-4, atol: 1e-5), $"input gradients differ at step {step}");
+        }
+        Assert.True(split.running_mean!.allclose(plain.running_mean!));
+        Assert.True(split.running_var!.allclose(plain.running_var!));
+        Assert.Equal(plain.num_batches_tracked!.item<long>(), split.num_batches_tracked!.item<long>());
+        Assert.True(split.weight!.grad!.allclose(plain.weight!.grad!, rtol: 1e-4, atol: 1e-5));
     }
 }

@@ -10,6 +10,12 @@ namespace MlNetMoco.Core.Tests.Training;
 /// with exactly the losses of an undisturbed run of the same seed. RGB images, so every augmentation (colour jitter
 /// through HSV, grayscale, blur) runs; SGD and LARS.
 /// </summary>
+/// <remarks>
+/// The forced collections reach every thread of the test process, so this class runs alone
+/// (<see cref="GcStressCollection"/>): other tests' own temporaries (TorchSharp's, or a test's implicit Scalars)
+/// must not be finalised under them by this test.
+/// </remarks>
+[Collection(GcStressCollection.Name)]
 public class GcStressTests
 {
     [Theory]
@@ -52,4 +58,12 @@ public class GcStressTests
         Assert.True(Interlocked.Read(ref collections) >= disturbed.Count, $"only {collections} forced collections during {disturbed.Count} steps");
         Assert.Equal(undisturbed, disturbed);
     }
+}
+
+/// <summary>Runs <see cref="GcStressTests"/> after the parallel tests, with nothing else in the process.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class GcStressCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "GC stress (runs alone)";
 }
