@@ -4,15 +4,15 @@ using MlNetMoco.Demo.Jobs;
 
 // The MlNetMoco demo. With no arguments it runs the main job on the embedded Fashion-MNIST subset.
 var data = new Option<string>("--data") { Description = "'embedded' (the subset shipped here), 'full' (Debian's dataset-fashion-mnist) or a folder of IDX files", DefaultValueFactory = _ => "embedded" };
-var epochs = new Option<int?>("--epochs") { Description = "Pretraining epochs (default: 30 for Fashion-MNIST, 50 for a folder)" };
-var batch = new Option<int?>("--batch-size") { Description = "Pretraining batch size (default: 256 for Fashion-MNIST, 128 for a folder)" };
-var backbone = new Option<BackboneKind?>("--backbone") { Description = "SmallConvNet, ResNet18, ResNet34 or ResNet50 (default: SmallConvNet for Fashion-MNIST, ResNet18 for a folder)" };
+var epochs = new Option<int?>("--epochs") { Description = "Pretraining epochs (default: MoCo's Auto recipe for Fashion-MNIST, 50 for a folder)" };
+var batch = new Option<int?>("--batch-size") { Description = "Pretraining batch size (default: MoCo's Auto recipe for Fashion-MNIST, 128 for a folder)" };
+var backbone = new Option<BackboneKind?>("--backbone") { Description = "SmallConvNet, ResNet18, ResNet34 or ResNet50 (default: MoCo's Auto recipe for Fashion-MNIST, ResNet18 for a folder)" };
 var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
 var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 0 };
 var checkpoints = new Option<string?>("--checkpoints") { Description = "Folder for checkpoints (every 5 epochs and at the end)" };
 var resume = new Option<string?>("--resume") { Description = "Checkpoint file to resume pretraining from" };
-var baselines = new Option<string>("--baselines") { Description = "'all' (raw pixels, random encoder, supervised encoder) or 'raw' (raw pixels only, faster)", DefaultValueFactory = _ => "all" };
-baselines.AcceptOnlyFromAmong("all", "raw");
+var baselines = new Option<string>("--baselines") { Description = "'all' (raw pixels, random encoder, supervised encoder, ML.NET's ImageNet ResNet-18 featurizer at 1% and 10%), 'full' (all, and the featurizer at 100% too: minutes more) or 'raw' (raw pixels only, faster)", DefaultValueFactory = _ => "all" };
+baselines.AcceptOnlyFromAmong("all", "full", "raw");
 var output = new Option<string>("--output") { Description = "Folder for the results table, plots and model", DefaultValueFactory = _ => "out/fashion-mnist" };
 
 var root = new RootCommand("MlNetMoco: MoCo self-supervised pretraining inside ML.NET pipelines.")
@@ -22,14 +22,15 @@ var root = new RootCommand("MlNetMoco: MoCo self-supervised pretraining inside M
 root.SetAction((parse, token) => Task.FromResult(Run(() => FashionMnistJob.Run(new FashionMnistJobOptions
 {
     Data = parse.GetValue(data)!,
-    Epochs = parse.GetValue(epochs) ?? 30,
-    BatchSize = parse.GetValue(batch) ?? 256,
-    Backbone = parse.GetValue(backbone) ?? BackboneKind.SmallConvNet,
+    Epochs = parse.GetValue(epochs),
+    BatchSize = parse.GetValue(batch),
+    Backbone = parse.GetValue(backbone),
     Device = parse.GetValue(device)!,
     Seed = parse.GetValue(seed),
     Checkpoints = parse.GetValue(checkpoints),
     Resume = parse.GetValue(resume),
-    AllBaselines = parse.GetValue(baselines) == "all",
+    AllBaselines = parse.GetValue(baselines) != "raw",
+    ImageNetAllBudgets = parse.GetValue(baselines) == "full",
     Output = parse.GetValue(output)!,
 }, token))));
 
@@ -116,7 +117,8 @@ static int Run(Func<object> job)
     }
     catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException)
     {
-        Console.Error.WriteLine($"error: {e.Message}");
+        Console.Error.WriteLine($"error: {e.Message}{(e.InnerException is { } inner ? $" ({inner.GetType().Name}: {inner.Message})" : "")}");
+        if (Environment.GetEnvironmentVariable("MLNETMOCO_DEMO_TRACE") == "1") Console.Error.WriteLine(e);
         return 1;
     }
 }

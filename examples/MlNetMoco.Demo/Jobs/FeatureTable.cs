@@ -16,7 +16,7 @@ public static class FeatureTable
     public static IDataView Create(MLContext ml, IReadOnlyList<float[]> features, IReadOnlyList<string> labels, IReadOnlyList<int>? rows = null)
     {
         rows ??= Enumerable.Range(0, features.Count).ToArray();
-        int dim = features[0].Length;
+        int dim = features[rows[0]].Length;
         var schema = SchemaDefinition.Create(typeof(Row));
         schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, dim);
         return ml.Data.LoadFromEnumerable(rows.Select(i => new Row { Features = features[i], Label = labels[i] }).ToList(), schema);
