@@ -95,6 +95,24 @@ public class TrainedEncoderTests
         }
     }
 
+    [Theory]
+    [InlineData(TrainedEncoder.MaxImagesPerForward + 1)]      // a last pass of one image
+    [InlineData(2 * TrainedEncoder.MaxImagesPerForward + 7)]
+    public void A_call_larger_than_one_forward_pass_gives_every_row_its_own_bits(int count)
+    {
+        using var encoder = Encoder();
+        var pixels = Images(count, seed: 5);
+        int size = Shape.Size, dim = encoder.FeatureDim, projDim = encoder.ProjectionDim;
+        var (all, allProjections) = Extract(encoder, pixels);
+        int[] rows = { 0, TrainedEncoder.MaxImagesPerForward - 1, TrainedEncoder.MaxImagesPerForward, count - 1 };
+        foreach (int n in rows)
+        {
+            var (alone, aloneProjections) = Extract(encoder, pixels.AsSpan(n * size, size).ToArray());
+            Assert.Equal(Bits(alone), Bits(all.AsSpan(n * dim, dim)));
+            Assert.True(MaxAbsDiff(allProjections.AsSpan(n * projDim, projDim), aloneProjections) < 1e-5f, $"row {n}");
+        }
+    }
+
     [Fact]
     public void Extract_normalises_then_runs_the_network_in_eval_mode()
     {
