@@ -35,10 +35,10 @@ public sealed record FashionMnistJobOptions
     /// <summary>Seed.</summary>
     public int Seed { get; init; }
 
-    /// <summary>Supervised-baseline epochs (at the full budget; smaller budgets get proportionally more, up to 10×).</summary>
-    public int SupervisedEpochs { get; init; } = 8;
+    /// <summary>Fine-tuning epochs (at the full budget; smaller budgets get proportionally more, up to 10×).</summary>
+    public int FineTuneEpochs { get; init; } = 8;
 
-    /// <summary>Also measure the random-encoder and supervised baselines (raw pixels are always measured).</summary>
+    /// <summary>Also measure the random-encoder and fine-tune-from-random-init baselines (raw pixels are always measured).</summary>
     public bool AllBaselines { get; init; } = true;
 
     /// <summary>Output folder for the table, plots and model.</summary>
@@ -53,8 +53,8 @@ public sealed record FashionMnistJobOptions
 
 /// <summary>
 /// The main job: MoCo v2 pretraining on the unlabeled Fashion-MNIST pool inside an ML.NET pipeline, then linear
-/// probes with 1%, 10% and 100% of the labels, against raw pixels, a frozen random encoder and the same encoder
-/// trained supervised on the labelled subset, all measured in the same run.
+/// probes with 1%, 10% and 100% of the labels, against raw pixels and a frozen random encoder; then FineTuneMoCo from
+/// the MoCo encoder and from random initialisation (<see cref="FineTuneRows"/>), all measured in the same run.
 /// </summary>
 public static class FashionMnistJob
 {
@@ -123,7 +123,6 @@ public static class FashionMnistJob
         if (o.AllBaselines)
         {
             methods.Add(("Random encoder (frozen)", _ => Extract(randomTransformer, pool, test)));
-            methods.Add(("Supervised encoder", labelled => Supervised(ml, data, labelled, o, moco, pool, test, cancellationToken)));
         }
 
         // 3. Linear probes at each label budget.
@@ -137,13 +136,15 @@ public static class FashionMnistJob
                 cancellationToken.ThrowIfCancellationRequested();
                 int count = (int)Math.Round(fraction * data.Train.Length);
                 var labelled = LinearProbe.LabelledRows(data.Train.Length, count, o.Seed);
-                var f = name.StartsWith("Supervised", StringComparison.Ordinal) ? features(labelled) : shared ??= features(labelled);
+                var f = shared ??= features(labelled);
                 if (name.StartsWith("MoCo", StringComparison.Ordinal)) mocoTest = f.Test;
                 double accuracy = LinearProbe.Accuracy(ml, FeatureTable.Create(ml, f.Train, trainLabels, labelled), FeatureTable.Create(ml, f.Test, testLabels));
                 rows.Add(new ResultRow(name, budget, count, accuracy));
                 Console.WriteLine($"  {name,-26} {budget,5} ({count,6:N0} labels): {100 * accuracy:F1}%");
             }
         }
+
+        rows.AddRange(FineTuneRows.Measure(ml, data, moco, o.AllBaselines, Budgets, o.FineTuneEpochs, o.Device, o.Seed, cancellationToken));
 
         // 4. Report.
         string title = $"Linear-probe test accuracy on Fashion-MNIST ({data.Train.Length:N0} pool / {data.Test.Length:N0} test, {o.Backbone}, {o.Epochs} epochs)";
@@ -152,6 +153,7 @@ public static class FashionMnistJob
         {
             TorchDiagnostics.Describe(device),
             $"Probe: ML.NET LbfgsMaximumEntropy on standardised frozen features; total time {clock.Elapsed:mm\\:ss}.",
+            FineTuneRows.Note(o.FineTuneEpochs),
         });
         ResultsTable.WriteCsv(Path.Combine(o.Output, "results.csv"), rows);
         Plots.TrainingCurves(Path.Combine(o.Output, "training-curves.png"), moco.TrainingHistory);
@@ -173,31 +175,4 @@ public static class FashionMnistJob
     private static EncoderDescription Describe(MoCoTransformer moco, MoCoOptions options) =>
         new(moco.Backbone with { BatchNormSplits = 1 }, HeadSpec.ForVersion(options.Version, moco.FeatureDimension, options.ProjectionDim),
             moco.InputShape, moco.Normalization);
-
-    private static (float[][] Train, float[][] Test) Supervised(MLContext ml, FashionMnist data, int[] labelled, FashionMnistJobOptions o,
-        MoCoTransformer moco, IDataView pool, IDataView test, CancellationToken cancellationToken)
-    {
-        var images = new MlNetMoco.Core.Data.InMemoryImageDataset(moco.InputShape, labelled.Length);
-        var labels = new int[labelled.Length];
-        for (int i = 0; i < labelled.Length; i++)
-        {
-            var row = data.Train[labelled[i]];
-            images.Add(row.Pixels.Select(v => v / 255f).ToArray());
-            labels[i] = Array.IndexOf(FashionMnist.ClassNames, row.Label);
-        }
-        int epochs = Math.Min(o.SupervisedEpochs * 10, (int)Math.Ceiling(o.SupervisedEpochs * (double)data.Train.Length / labelled.Length));
-        var supervisedOptions = TrainingOptions.Supervised(new BackboneSpec(o.Backbone, moco.InputShape.Channels, SmallImageStem: true)) with
-        {
-            Epochs = epochs,
-            BatchSize = Math.Min(128, labelled.Length),
-            Device = o.Device,
-            Seed = o.Seed,
-        };
-        using var progress = new ConsoleProgress($"Supervised baseline, {labelled.Length:N0} labels");
-        // The same training loop as pretraining, with the supervised method (cross-entropy on a linear head).
-        var result = new Trainer(supervisedOptions) { Progress = progress }.Run(images, labels, moco.Normalization, cancellationToken);
-        progress.Dispose();
-        using var transformer = new MoCoTransformer(result.Encoder, new MoCoOptions { InputColumnName = nameof(ImageRow.Pixels), OutputColumnName = "Features" }, ml);
-        return Extract(transformer, pool, test);
-    }
 }
