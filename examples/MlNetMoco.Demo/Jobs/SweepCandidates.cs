@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Trainers.LightGbm;
 using MlNetMoco.FineTuning;
 
 namespace MlNetMoco.Demo.Jobs;
@@ -29,9 +30,9 @@ public static class SweepCandidates
         new("SdcaMaximumEntropy", "L2=1e-2, 20 iterations", ml => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(Label, Features, l2Regularization: 1e-2f, maximumNumberOfIterations: 20)),
         new("SdcaMaximumEntropy", "L2=1e-3, L1=1e-3, 50 iterations", ml => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(Label, Features, l2Regularization: 1e-3f, l1Regularization: 1e-3f, maximumNumberOfIterations: 50)),
 
-        new("LightGbm", "31 leaves, lr 0.1, 50 iterations", ml => ml.MulticlassClassification.Trainers.LightGbm(Label, Features, numberOfLeaves: 31, learningRate: 0.1, numberOfIterations: 50)),
-        new("LightGbm", "15 leaves, lr 0.2, 50 iterations", ml => ml.MulticlassClassification.Trainers.LightGbm(Label, Features, numberOfLeaves: 15, learningRate: 0.2, numberOfIterations: 50)),
-        new("LightGbm", "7 leaves, lr 0.3, 30 iterations", ml => ml.MulticlassClassification.Trainers.LightGbm(Label, Features, numberOfLeaves: 7, learningRate: 0.3, numberOfIterations: 30)),
+        new("LightGbm", "31 leaves, lr 0.1, 50 iterations", ml => LightGbm(ml, leaves: 31, learningRate: 0.1, iterations: 50)),
+        new("LightGbm", "15 leaves, lr 0.2, 50 iterations", ml => LightGbm(ml, leaves: 15, learningRate: 0.2, iterations: 50)),
+        new("LightGbm", "7 leaves, lr 0.3, 30 iterations", ml => LightGbm(ml, leaves: 7, learningRate: 0.3, iterations: 30)),
 
         new("OneVersusAll(FastTree)", "20 leaves, lr 0.2, 50 trees", ml => OneVersusAllFastTree(ml, leaves: 20, learningRate: 0.2, trees: 50)),
         new("OneVersusAll(FastTree)", "8 leaves, lr 0.2, 30 trees", ml => OneVersusAllFastTree(ml, leaves: 8, learningRate: 0.2, trees: 30)),
@@ -71,6 +72,21 @@ public static class SweepCandidates
             Make($"backbone lr ×0.1, {2 * epochs} epochs", 2 * epochs, 0.1, false),
         ];
     }
+
+    /// <summary>
+    /// LightGbm with one thread: its OpenMP threads spin-wait for each other, which on a shared or oversubscribed CPU
+    /// (two cores, other jobs running) turned seconds into many minutes; one thread keeps the cost predictable.
+    /// </summary>
+    private static IEstimator<ITransformer> LightGbm(MLContext ml, int leaves, double learningRate, int iterations) =>
+        ml.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
+        {
+            LabelColumnName = Label,
+            FeatureColumnName = Features,
+            NumberOfLeaves = leaves,
+            LearningRate = learningRate,
+            NumberOfIterations = iterations,
+            NumberOfThreads = 1,
+        });
 
     private static IEstimator<ITransformer> OneVersusAllFastTree(MLContext ml, int leaves, double learningRate, int trees) =>
         ml.MulticlassClassification.Trainers.OneVersusAll(
