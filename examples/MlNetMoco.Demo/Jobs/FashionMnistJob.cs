@@ -147,7 +147,7 @@ public static class FashionMnistJob
         rows.AddRange(FineTuneRows.Measure(ml, data, moco, o.AllBaselines, Budgets, o.FineTuneEpochs, o.Device, o.Seed, cancellationToken));
 
         // 4. Report.
-        string title = $"Linear-probe test accuracy on Fashion-MNIST ({data.Train.Length:N0} pool / {data.Test.Length:N0} test, {o.Backbone}, {o.Epochs} epochs)";
+        string title = $"Test accuracy on Fashion-MNIST, linear probes and fine-tuning ({data.Train.Length:N0} pool / {data.Test.Length:N0} test, {o.Backbone}, {o.Epochs} epochs)";
         ResultsTable.Print(rows, title);
         ResultsTable.WriteMarkdown(Path.Combine(o.Output, "results.md"), rows, title, new[]
         {
