@@ -35,10 +35,10 @@ public sealed record FashionMnistJobOptions
     /// <summary>Seed.</summary>
     public int Seed { get; init; }
 
-    /// <summary>Supervised-baseline epochs (at the full budget; smaller budgets get proportionally more, up to 10×).</summary>
-    public int SupervisedEpochs { get; init; } = 8;
+    /// <summary>Fine-tuning epochs (at the full budget; smaller budgets get proportionally more, up to 10×).</summary>
+    public int FineTuneEpochs { get; init; } = 8;
 
-    /// <summary>Also measure the random-encoder, supervised and ImageNet-featurizer baselines (raw pixels are always measured).</summary>
+    /// <summary>Also measure the random-encoder, fine-tune-from-random-init and ImageNet-featurizer baselines (raw pixels are always measured).</summary>
     public bool AllBaselines { get; init; } = true;
 
     /// <summary>
@@ -60,8 +60,8 @@ public sealed record FashionMnistJobOptions
 /// <summary>
 /// The main job: MoCo v2 pretraining with MoCo's defaults (the Auto recipe, unless settings are given) on the
 /// unlabeled Fashion-MNIST pool inside an ML.NET pipeline, then linear probes with 1%, 10% and 100% of the labels,
-/// against raw pixels, a frozen random encoder, the same encoder trained supervised on the labelled subset and ML.NET's
-/// ImageNet ResNet-18 featurizer, all measured in the same run.
+/// against raw pixels, a frozen random encoder and ML.NET's ImageNet ResNet-18 featurizer; then FineTuneMoCo from the
+/// MoCo encoder and from random initialisation (<see cref="FineTuneRows"/>), all measured in the same run.
 /// </summary>
 public static class FashionMnistJob
 {
@@ -131,7 +131,6 @@ public static class FashionMnistJob
         if (o.AllBaselines)
         {
             methods.Add(("Random encoder (frozen)", _ => Extract(randomTransformer, pool, test)));
-            methods.Add(("Supervised encoder", labelled => Supervised(ml, data, labelled, o, moco, pool, test, cancellationToken)));
             var imageNet = new ImageNetFeaturizer(ml, data, Path.Combine(o.Output, "imagenet-resnet18-features.bin"), cancellationToken);
             methods.Add((ImageNetRow, imageNet.Features));
         }
@@ -152,7 +151,7 @@ public static class FashionMnistJob
                     continue;
                 }
                 var labelled = LinearProbe.LabelledRows(data.Train.Length, count, o.Seed);
-                var f = name.StartsWith("Supervised", StringComparison.Ordinal) || name == ImageNetRow ? features(labelled) : shared ??= features(labelled);
+                var f = name == ImageNetRow ? features(labelled) : shared ??= features(labelled);
                 if (name.StartsWith("MoCo", StringComparison.Ordinal)) mocoTest = f.Test;
                 double accuracy = LinearProbe.Accuracy(ml, FeatureTable.Create(ml, f.Train, trainLabels, labelled), FeatureTable.Create(ml, f.Test, testLabels));
                 rows.Add(new ResultRow(name, budget, count, accuracy));
@@ -160,13 +159,16 @@ public static class FashionMnistJob
             }
         }
 
+        rows.AddRange(FineTuneRows.Measure(ml, data, moco, o.AllBaselines, Budgets, o.FineTuneEpochs, o.Device, o.Seed, cancellationToken));
+
         // 4. Report.
-        string title = $"Linear-probe test accuracy on Fashion-MNIST ({data.Train.Length:N0} pool / {data.Test.Length:N0} test, {moco.Backbone.Kind}, {(moco.TrainingHistory.Count > 0 ? moco.TrainingHistory[^1].Epochs : 0)} epochs)";
+        string title = $"Test accuracy on Fashion-MNIST, linear probes and fine-tuning ({data.Train.Length:N0} pool / {data.Test.Length:N0} test, {moco.Backbone.Kind}, {(moco.TrainingHistory.Count > 0 ? moco.TrainingHistory[^1].Epochs : 0)} epochs)";
         ResultsTable.Print(rows, title);
         ResultsTable.WriteMarkdown(Path.Combine(o.Output, "results.md"), rows, title, new[]
         {
             TorchDiagnostics.Describe(device),
             $"Probe: ML.NET LbfgsMaximumEntropy on standardised frozen features; total time {clock.Elapsed:mm\\:ss}.",
+            FineTuneRows.Note(o.FineTuneEpochs),
         });
         ResultsTable.WriteCsv(Path.Combine(o.Output, "results.csv"), rows);
         Plots.TrainingCurves(Path.Combine(o.Output, "training-curves.png"), moco.TrainingHistory);
@@ -188,31 +190,4 @@ public static class FashionMnistJob
     private static EncoderDescription Describe(MoCoTransformer moco, MoCoOptions options) =>
         new(moco.Backbone with { BatchNormSplits = 1 }, HeadSpec.ForVersion(options.Version, moco.FeatureDimension, options.ProjectionDim),
             moco.InputShape, moco.Normalization);
-
-    private static (float[][] Train, float[][] Test) Supervised(MLContext ml, FashionMnist data, int[] labelled, FashionMnistJobOptions o,
-        MoCoTransformer moco, IDataView pool, IDataView test, CancellationToken cancellationToken)
-    {
-        var images = new MlNetMoco.Core.Data.InMemoryImageDataset(moco.InputShape, labelled.Length);
-        var labels = new int[labelled.Length];
-        for (int i = 0; i < labelled.Length; i++)
-        {
-            var row = data.Train[labelled[i]];
-            images.Add(row.Pixels.Select(v => v / 255f).ToArray());
-            labels[i] = Array.IndexOf(FashionMnist.ClassNames, row.Label);
-        }
-        int epochs = Math.Min(o.SupervisedEpochs * 10, (int)Math.Ceiling(o.SupervisedEpochs * (double)data.Train.Length / labelled.Length));
-        var supervisedOptions = TrainingOptions.Supervised(moco.Backbone with { BatchNormSplits = 1 }) with
-        {
-            Epochs = epochs,
-            BatchSize = Math.Min(128, labelled.Length),
-            Device = o.Device,
-            Seed = o.Seed,
-        };
-        using var progress = new ConsoleProgress($"Supervised baseline, {labelled.Length:N0} labels");
-        // The same training loop as pretraining, with the supervised method (cross-entropy on a linear head).
-        var result = new Trainer(supervisedOptions) { Progress = progress }.Run(images, labels, moco.Normalization, cancellationToken);
-        progress.Dispose();
-        using var transformer = new MoCoTransformer(result.Encoder, new MoCoOptions { InputColumnName = nameof(ImageRow.Pixels), OutputColumnName = "Features" }, ml);
-        return Extract(transformer, pool, test);
-    }
 }

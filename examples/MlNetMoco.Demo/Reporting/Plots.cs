@@ -27,7 +27,7 @@ public static class Plots
     public static void AccuracyVsLabels(string path, IReadOnlyList<ResultRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var chart = new Chart("Linear-probe test accuracy vs labels", "labelled images (log scale)", "test accuracy (%)") { LogX = true, AlwaysShowLegend = true };
+        var chart = new Chart("Test accuracy vs labels (probes and fine-tuning)", "labelled images (log scale)", "test accuracy (%)") { LogX = true, AlwaysShowLegend = true };
         foreach (var group in rows.GroupBy(r => r.Method))
         {
             var points = group.OrderBy(r => r.Labels).ToList();

@@ -18,6 +18,12 @@ public sealed record ClassifierOnnxOptions
 
     /// <summary>The range of the input values: they are divided by this before normalisation. Default 255 (ExtractPixels).</summary>
     public float InputScale { get; init; } = 255f;
+
+    /// <summary>
+    /// Names of the Score slots (the classes, in slot order), written as ML.NET's ONNX export writes slot names
+    /// (<see cref="OnnxSlotNames"/>), so ML.NET's OnnxTransformer annotates the Score column with them. Default null (none).
+    /// </summary>
+    public IReadOnlyList<string>? ScoreSlotNames { get; init; }
 }
 
 /// <summary>
@@ -45,6 +51,13 @@ public static class ClassifierOnnxExporter
         string softmax = g.AddNode("Softmax", [logits], [AttributeProto.Int("axis", 1)]);
         g.AddOutput(g.Reshape(softmax, new long[] { classes }, output: options.ScoreName), TensorProto.Types.DataType.Float,
             TensorShapeProto.Types.Dimension.Fixed(classes));
+
+        if (options.ScoreSlotNames is { } names)
+        {
+            if (names.Count != classes)
+                throw new ArgumentException($"ScoreSlotNames has {names.Count} names for a classifier of {classes} classes.", nameof(options));
+            OnnxSlotNames.Write(g, options.ScoreName, names);
+        }
 
         string index = g.AddNode("ArgMax", [logits], [AttributeProto.Int("axis", 1), AttributeProto.Int("keepdims", 0)]); // int64 [1]
         g.AddOutput(g.AddNode("Cast", [index], [AttributeProto.Int("to", (long)TensorProto.Types.DataType.Float)], options.PredictedIndexName),

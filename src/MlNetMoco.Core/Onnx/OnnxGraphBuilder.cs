@@ -124,6 +124,21 @@ public sealed class OnnxGraphBuilder
         return name;
     }
 
+    /// <summary>
+    /// Adds a node of operator set <paramref name="domain"/> (e.g. <c>ai.onnx.ml</c>; <see cref="OnnxModelWriter"/>
+    /// imports the domains the graph uses) named <paramref name="nodeName"/>, with one output, and returns the output's name.
+    /// </summary>
+    public string AddNode(string domain, string opType, string nodeName, IEnumerable<string> inputs, IEnumerable<AttributeProto>? attributes, string output)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeName);
+        string name = AddNode(opType, inputs, attributes, output);
+        var node = _graph.Node[^1];
+        node.Domain = domain;
+        node.Name = nodeName;
+        return name;
+    }
+
     // ---------------------------------------------------------------- operators
 
     /// <summary>

@@ -23,6 +23,12 @@ public sealed class OnnxModelWriter
     /// <summary>Version of the default ONNX operator set (<c>ai.onnx</c>) imported by the model.</summary>
     public const long OpsetVersion = 17;
 
+    /// <summary>The ONNX-ML operator set (<c>ai.onnx.ml</c>) version imported when a node of that domain is present (2: <c>LabelEncoder</c> with <c>keys_strings</c>).</summary>
+    public const long MlOpsetVersion = 2;
+
+    /// <summary>The ONNX-ML operator set's domain.</summary>
+    public const string MlDomain = "ai.onnx.ml";
+
     /// <summary><c>producer_name</c>; defaults to "MlNetMoco".</summary>
     public string ProducerName { get; set; } = "MlNetMoco";
 
@@ -51,6 +57,8 @@ public sealed class OnnxModelWriter
         if (ModelVersion is long version) model.ModelVersion = version;
         if (DocString is not null) model.DocString = DocString;
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        if (graph.Node.Any(n => n.Domain == MlDomain))
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = MlDomain, Version = MlOpsetVersion });
         foreach ((string key, string value) in Metadata)
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value ?? throw new ArgumentException($"Metadata '{key}' has a null value.") });
         return model;

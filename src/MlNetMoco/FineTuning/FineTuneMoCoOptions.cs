@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.SearchSpace;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Optimization;
 using MlNetMoco.Core.Training;
@@ -12,6 +13,12 @@ namespace MlNetMoco.FineTuning;
 /// <c>FineTune…</c> constants); <see cref="LinearProbeProtocol"/> gives the linear protocol of facebookresearch/moco's
 /// <c>main_lincls.py</c> (He et al. 2020).
 /// </summary>
+/// <remarks>
+/// Every tunable setting carries a search-space attribute of <c>Microsoft.ML.SearchSpace</c> (<c>[Range]</c>,
+/// <c>[Choice]</c>, <c>[BooleanChoice]</c>; each range contains the default), so AutoML's
+/// <c>SearchSpace&lt;FineTuneMoCoOptions&gt;</c> can sweep them. Not tagged: shapes, columns, paths, callbacks, the seed,
+/// early-stopping settings, and <see cref="Schedule"/> (nullable: null means cosine).
+/// </remarks>
 public sealed class FineTuneMoCoOptions
 {
     /// <summary>The pixel column: a known-size <c>Vector&lt;Single&gt;</c> of C×H×W values in [0, InputScale] (<c>ExtractPixels</c>). Default "Pixels".</summary>
@@ -59,39 +66,49 @@ public sealed class FineTuneMoCoOptions
     public bool SmallImageStem { get; set; } = MoCoDefaults.SmallImageStem;
 
     /// <summary>Passes over the training images. Default 30.</summary>
+    [Range(1, 200, MoCoDefaults.FineTuneEpochs, true)]
     public int Epochs { get; set; } = MoCoDefaults.FineTuneEpochs;
 
     /// <summary>Images per step (the last partial batch of an epoch is kept). Default 64.</summary>
+    [Choice(new object[] { 16, 32, 64, 128, 256 }, MoCoDefaults.FineTuneBatchSize)]
     public int BatchSize { get; set; } = MoCoDefaults.FineTuneBatchSize;
 
     /// <summary>Learning rate of the classifier (not scaled by the batch size). Default 0.05.</summary>
+    [Range(1e-4, 1.0, MoCoDefaults.FineTuneLearningRate, true)]
     public double LearningRate { get; set; } = MoCoDefaults.FineTuneLearningRate;
 
     /// <summary>
     /// Learning-rate multiple of the backbone (parameter groups): 1 trains everything alike, 0 freezes the backbone's
     /// weights (only the classifier learns). Default 0.1.
     /// </summary>
+    [Range(0.0, 1.0, MoCoDefaults.FineTuneBackboneLearningRateScale, false)]
     public double BackboneLearningRateScale { get; set; } = MoCoDefaults.FineTuneBackboneLearningRateScale;
 
     /// <summary>Keep the backbone's BatchNorm layers in evaluation mode (their statistics frozen). Default false.</summary>
+    [BooleanChoice(false)]
     public bool FreezeBatchNorm { get; set; }
 
     /// <summary>SGD momentum. Default 0.9.</summary>
+    [Range(0.5, 0.99, MoCoDefaults.SgdMomentum, false)]
     public double SgdMomentum { get; set; } = MoCoDefaults.SgdMomentum;
 
     /// <summary>Weight decay. Default 5e-4.</summary>
+    [Range(1e-6, 1e-2, MoCoDefaults.FineTuneWeightDecay, true)]
     public double WeightDecay { get; set; } = MoCoDefaults.FineTuneWeightDecay;
 
     /// <summary>Learning-rate schedule; null is cosine per step (after the warm-up). Default null.</summary>
     public LearningRateScheduleKind? Schedule { get; set; }
 
     /// <summary>Epochs of linear warm-up (fewer than <see cref="Epochs"/>). Default 1.</summary>
+    [Range(0, 10, MoCoDefaults.FineTuneWarmupEpochs, false)]
     public int WarmupEpochs { get; set; } = MoCoDefaults.FineTuneWarmupEpochs;
 
     /// <summary>Smallest random-resized-crop area fraction of the light augmentation (crop and flip, no colour changes). Default 0.6.</summary>
+    [Range(0.08, 1.0, MoCoDefaults.FineTuneCropScaleMin, false)]
     public double CropScaleMin { get; set; } = MoCoDefaults.FineTuneCropScaleMin;
 
     /// <summary>Random horizontal flip in the augmentation. Default true.</summary>
+    [BooleanChoice(MoCoDefaults.HorizontalFlip)]
     public bool HorizontalFlip { get; set; } = MoCoDefaults.HorizontalFlip;
 
     /// <summary>

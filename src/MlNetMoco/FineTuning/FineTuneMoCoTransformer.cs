@@ -8,7 +8,8 @@ namespace MlNetMoco.FineTuning;
 
 /// <summary>
 /// The fine-tuned classifier as an ML.NET transformer, like a multiclass prediction transformer: it appends
-/// <c>Score</c> (<c>Vector&lt;Single&gt;</c>, one probability per class, softmax of the logits) and
+/// <c>Score</c> (<c>Vector&lt;Single&gt;</c>, one probability per class, softmax of the logits, with the class names
+/// as its <c>SlotNames</c> annotation, like ML.NET's multiclass trainers) and
 /// <c>PredictedLabel</c> (a key whose KeyValues are the class names, numbered as the label's keys), so
 /// <c>MulticlassClassification.Evaluate</c>, <c>MapKeyToValue</c>, <c>PredictionEngine</c> and <c>CrossValidate</c>
 /// take it as they take ML.NET's own trainers.
@@ -127,6 +128,7 @@ public sealed class FineTuneMoCoTransformer : ITransformer, IDisposable
             ScoreName = ScoreColumnName,
             PredictedIndexName = PredictedIndexMapping.VectorColumnName,
             InputScale = InputScale,
+            ScoreSlotNames = Classes,
         });
         var classes = Classes.Select((name, i) => new KeyValuePair<float, string>(i, name)).ToArray();
         using var stream = new MemoryStream(model);

@@ -34,6 +34,16 @@ public sealed partial class AttributeProto
         return attribute;
     }
 
+    /// <summary>A <c>STRINGS</c> attribute (each stored as UTF-8); the list must not be empty.</summary>
+    public static AttributeProto StringList(string name, params IEnumerable<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var attribute = new AttributeProto { Name = CheckName(name), Type = Types.AttributeType.Strings };
+        attribute.Strings.AddRange(values.Select(v => ByteString.CopyFromUtf8(v ?? throw new ArgumentException($"STRINGS attribute '{name}' holds a null.", nameof(values)))));
+        if (attribute.Strings.Count == 0) throw new ArgumentException($"STRINGS attribute '{name}' needs at least one value.", nameof(values));
+        return attribute;
+    }
+
     private static string CheckName(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);

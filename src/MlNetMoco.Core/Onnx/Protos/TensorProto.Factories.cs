@@ -36,6 +36,18 @@ public sealed partial class TensorProto
         return Create(name, Types.DataType.Int64, dims, raw);
     }
 
+    /// <summary>A text tensor of shape <paramref name="dims"/> holding <paramref name="data"/> (row-major, UTF-8 in <c>string_data</c>).</summary>
+    /// <exception cref="ArgumentException">The element count does not match the shape.</exception>
+    public static TensorProto FromStrings(string name, IReadOnlyList<string> data, params ReadOnlySpan<long> dims)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckShape(name, data.Count, dims);
+        var tensor = new TensorProto { Name = name, DataType = (int)Types.DataType.String };
+        foreach (long d in dims) tensor.Dims.Add(d);
+        foreach (string value in data) tensor.StringData.Add(ByteString.CopyFromUtf8(value));
+        return tensor;
+    }
+
     private static TensorProto Create(string name, Types.DataType type, ReadOnlySpan<long> dims, byte[] raw)
     {
         var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = UnsafeByteOperations.UnsafeWrap(raw) };
