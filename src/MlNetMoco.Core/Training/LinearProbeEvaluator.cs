@@ -8,7 +8,9 @@ namespace MlNetMoco.Core.Training;
 /// The "does it help on my data?" check as an epoch evaluator: a <see cref="LinearProbe"/> is trained on the pooled
 /// features of the labelled <see cref="KnnMonitorData.Train"/> images and scored on the held-out
 /// <see cref="KnnMonitorData.Test"/> images (metric <see cref="MetricName"/>), next to the same probe on the raw pixels of
-/// the same images (metric <see cref="RawPixelsMetricName"/>, computed once and repeated each epoch).
+/// the same images (metric <see cref="RawPixelsMetricName"/>, computed once and repeated each epoch). With
+/// <see cref="KnnNeighbors"/> set it also reports the k-NN monitor (<see cref="KnnMonitor"/>, metric
+/// <see cref="KnnEvaluator.MetricName"/>) on the same features, so the images go through the encoder once per epoch.
 /// </summary>
 /// <remarks>
 /// Raw pixels are the [0, 1] values, flattened; images larger than <see cref="RawPixelSide"/> px a side are first
@@ -32,9 +34,16 @@ public sealed class LinearProbeEvaluator : IEpochEvaluator
     /// <summary>Creates the evaluator.</summary>
     /// <param name="data">Labelled training (probe fit) and held-out (probe score) images; validated here.</param>
     /// <param name="probe">The probe's settings. Default null: <see cref="LinearProbe"/>'s defaults.</param>
-    /// <exception cref="ArgumentException">The data are inconsistent, empty, or hold fewer than 2 classes.</exception>
-    public LinearProbeEvaluator(KnnMonitorData data, LinearProbe? probe = null)
+    /// <param name="knnNeighbors">Neighbours k of the k-NN monitor reported on the same features; null reports none. Default null.</param>
+    /// <param name="knnTemperature">Temperature of the k-NN monitor's weights. Default 0.1 (Wu et al. 2018).</param>
+    /// <exception cref="ArgumentException">The data are inconsistent, empty, or hold fewer than 2 classes; or k or t is out of range (named).</exception>
+    public LinearProbeEvaluator(KnnMonitorData data, LinearProbe? probe = null, int? knnNeighbors = null, double knnTemperature = MoCoDefaults.KnnTemperature)
     {
+        if (knnNeighbors is < 1) throw new ArgumentException($"KnnNeighbors = {knnNeighbors} is not valid: expected at least 1.", "KnnNeighbors");
+        if (!(knnTemperature > 0) || double.IsInfinity(knnTemperature))
+            throw new ArgumentException($"KnnTemperature = {knnTemperature} is not valid: expected a positive number.", "KnnTemperature");
+        KnnNeighbors = knnNeighbors;
+        KnnTemperature = knnTemperature;
         ArgumentNullException.ThrowIfNull(data);
         Data = data.Validate();
         if (data.Train.Count == 0 || data.Test.Count == 0)
@@ -50,6 +59,12 @@ public sealed class LinearProbeEvaluator : IEpochEvaluator
 
     /// <summary>The probe's settings.</summary>
     public LinearProbe Probe { get; }
+
+    /// <summary>Neighbours k of the k-NN monitor reported on the same features, or null for none.</summary>
+    public int? KnnNeighbors { get; }
+
+    /// <summary>Temperature of the k-NN monitor's weights.</summary>
+    public double KnnTemperature { get; }
 
     /// <summary>
     /// The probe's held-out accuracy on raw pixels, computed on <paramref name="device"/> the first time and kept
@@ -87,8 +102,17 @@ public sealed class LinearProbeEvaluator : IEpochEvaluator
             train = Pixels(Data.Train, context.Device, Featurize);
             test = Pixels(Data.Test, context.Device, Featurize);
         }
-        double accuracy = Fit(train, test, context.Device);
-        return new EpochEvaluation(new Dictionary<string, double> { [MetricName] = accuracy, [RawPixelsMetricName] = raw });
+        var metrics = new Dictionary<string, double>();
+        if (KnnNeighbors is { } k)
+        {
+            using var bankLabels = tensor(Data.TrainLabels.Select(l => (long)l).ToArray()).to(context.Device);
+            using var testLabels = tensor(Data.TestLabels.Select(l => (long)l).ToArray()).to(context.Device);
+            using var predicted = KnnMonitor.Predict(train, bankLabels, test, Data.ClassCount, k, KnnTemperature);
+            metrics[KnnEvaluator.MetricName] = (double)predicted.eq(testLabels).sum().item<long>() / Data.Test.Count;
+        }
+        metrics[MetricName] = Fit(train, test, context.Device);
+        metrics[RawPixelsMetricName] = raw;
+        return new EpochEvaluation(metrics);
     }
 
     private double Fit(Tensor train, Tensor test, Device device)

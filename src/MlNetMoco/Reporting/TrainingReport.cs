@@ -8,8 +8,8 @@ using TorchSharp;
 namespace MlNetMoco.Reporting;
 
 /// <summary>
-/// The training report of one Fit: its labelled rows (<see cref="ReportData"/>), its epoch evaluators (the k-NN
-/// monitor on those rows unless <see cref="MoCoOptions.KnnMonitor"/> is set, and <see cref="LinearProbeEvaluator"/>),
+/// The training report of one Fit: its labelled rows (<see cref="ReportData"/>), its epoch evaluator
+/// (<see cref="LinearProbeEvaluator"/>, with the k-NN monitor on the same features unless <see cref="MoCoOptions.KnnMonitor"/> is set),
 /// the raw-pixel baseline logged before training and the <see cref="MoCoReport"/> after it.
 /// </summary>
 internal sealed class TrainingReport
@@ -22,11 +22,10 @@ internal sealed class TrainingReport
     {
         _data = data;
         _log = log;
-        _probe = new LinearProbeEvaluator(data.Data, new LinearProbe(seed: options.Seed));
-        var evaluators = new List<IEpochEvaluator>();
-        if (options.KnnMonitor is null) evaluators.Add(new KnnEvaluator(data.Data, options.KnnNeighbors, options.KnnTemperature));
-        evaluators.Add(_probe);
-        Evaluators = evaluators;
+        // The k-NN monitor runs on the probe's features (one pass of the encoder), unless MoCoOptions.KnnMonitor has its own.
+        _probe = new LinearProbeEvaluator(data.Data, new LinearProbe(seed: options.Seed),
+            options.KnnMonitor is null ? options.KnnNeighbors : null, options.KnnTemperature);
+        Evaluators = [_probe];
     }
 
     /// <summary>The evaluators to append to the run's.</summary>

@@ -53,6 +53,20 @@ public class LinearProbeEvaluatorTests
     }
 
     [Fact]
+    public void With_k_it_also_reports_the_knn_monitor_of_KnnEvaluator_on_the_same_features()
+    {
+        var data = Data();
+        using var encoder = BackboneFactory.Create(new BackboneSpec(BackboneKind.SmallConvNet, InChannels: 1));
+        encoder.eval();
+        var context = new EvaluationContext(encoder, new ImageNormalization([0.5f], [0.25f]), torch.CPU, 0, 1, new Dictionary<string, double>());
+        var both = new LinearProbeEvaluator(data, knnNeighbors: 5).Evaluate(context).Metrics;
+        double knn = new KnnEvaluator(data, neighbors: 5).Evaluate(context).Metrics[KnnEvaluator.MetricName];
+        Assert.Equal(knn, both[KnnEvaluator.MetricName]);
+        Assert.Equal(3, both.Count);
+        Assert.Throws<ArgumentException>(() => new LinearProbeEvaluator(data, knnNeighbors: 0));
+    }
+
+    [Fact]
     public void Large_images_are_area_averaged_for_the_raw_pixel_baseline()
     {
         var evaluator = new LinearProbeEvaluator(Data(size: 40));
