@@ -97,13 +97,16 @@ public sealed class LinearProbe
         var weight = new Parameter(randn(new long[] { classCount, dim }, generator: generator).mul_(initStd).to(device));
         var bias = new Parameter(zeros(classCount, device: device));
         using var optimizer = optim.Adam(new[] { weight, bias }, lr: LearningRate, weight_decay: WeightDecay);
-        for (int step = 0; step < Steps; step++)
+        using (enable_grad()) // also when called under no_grad (an evaluator)
         {
-            using var stepScope = NewDisposeScope();
-            optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(nn.functional.linear(x, weight, bias), y);
-            loss.backward();
-            optimizer.step();
+            for (int step = 0; step < Steps; step++)
+            {
+                using var stepScope = NewDisposeScope();
+                optimizer.zero_grad();
+                var loss = nn.functional.cross_entropy(nn.functional.linear(x, weight, bias), y);
+                loss.backward();
+                optimizer.step();
+            }
         }
 
         using var noGrad = no_grad();

@@ -119,7 +119,6 @@ public sealed class LinearProbeEvaluator : IEpochEvaluator
     {
         using var trainLabels = tensor(Data.TrainLabels.Select(l => (long)l).ToArray()).to(device);
         using var testLabels = tensor(Data.TestLabels.Select(l => (long)l).ToArray()).to(device);
-        using var enableGrad = enable_grad();
         return Probe.Evaluate(train, trainLabels, test, testLabels, Data.ClassCount).TestAccuracy;
     }
 

@@ -37,6 +37,15 @@ public class LinearProbeTests
     }
 
     [Fact]
+    public void It_learns_under_no_grad_too()
+    {
+        var (trainX, trainY) = Blobs(200, 2, 4, separation: 6, seed: 1);
+        var (testX, testY) = Blobs(100, 2, 4, separation: 6, seed: 2);
+        using var noGrad = no_grad();
+        Assert.True(new LinearProbe().Evaluate(trainX, trainY, testX, testY, 2).TestAccuracy >= 0.97);
+    }
+
+    [Fact]
     public void It_stays_near_chance_when_the_labels_are_random()
     {
         var (trainX, trainY) = Blobs(300, 2, 8, separation: 6, seed: 1, randomLabels: true);
