@@ -77,10 +77,15 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
     /// <see cref="MoCoOptions.Progress"/> and honours <see cref="MoCoOptions.CancellationToken"/>.
     /// </summary>
     /// <param name="input">The training images; other columns are ignored, except the label column of the training report (<see cref="MoCoOptions.LabelColumnName"/>).</param>
-    /// <exception cref="ArgumentOutOfRangeException">The input schema does not fit (see <see cref="GetOutputSchema"/>; also a vector size that does not match the image shape).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// The input schema does not fit (see <see cref="GetOutputSchema"/>; also a vector size that does not match the image
+    /// shape), or the report's label column (<see cref="MoCoOptions.LabelColumnName"/>) is missing or of an unsupported
+    /// type; checked before any row is read.
+    /// </exception>
     /// <exception cref="ArgumentException">
     /// A setting is out of range (checked by the core before the data is read, named as <see cref="MoCoOptions"/> names
-    /// it); the input is empty, smaller than one batch, or a row holds NaN/∞ (named).
+    /// it); the input is empty, smaller than one batch, or a row holds NaN/∞ (named); <see cref="MoCoOptions.ValidationData"/>
+    /// lacks a column or has another image shape, or the report's labelled rows are too few (named, before training).
     /// </exception>
     /// <exception cref="OperationCanceledException">The cancellation token was cancelled.</exception>
     public MoCoTransformer Fit(IDataView input)
