@@ -82,9 +82,10 @@ var evalSize = new Option<int?>("--size") { Description = "Side length images ar
 var budgets = new Option<string>("--labels") { Description = "Label budgets, comma-separated; 'all' is every training image", DefaultValueFactory = _ => "50,200,all" };
 var recipe = new Option<MlNetMoco.Core.Training.MoCoRecipe>("--recipe") { Description = "MoCo's recipe: Auto (default) or Paper", DefaultValueFactory = _ => MlNetMoco.Core.Training.MoCoRecipe.Auto };
 var noStandardize = new Option<bool>("--no-standardize") { Description = "Emit MoCo's raw features (StandardizeFeatures = false)" };
+var report = new Option<bool>("--report") { Description = "During MoCo's Fit, report k-NN and a quick linear probe on held-out training labels each epoch, next to raw pixels (MoCoOptions.LabelColumnName)" };
 var evaluate = new Command("evaluate", "Does MoCo help on my data? README's pipeline with default MoCo settings vs raw pixels, LbfgsMaximumEntropy at a few label budgets.")
 {
-    trainFolder, testFolder, evalSize, grayscale, budgets, recipe, noStandardize, device, seed,
+    trainFolder, testFolder, evalSize, grayscale, budgets, recipe, noStandardize, report, device, seed,
 };
 evaluate.SetAction((parse, token) => Task.FromResult(Run(() => EvaluateFolderJob.Run(new EvaluateFolderOptions
 {
@@ -96,6 +97,7 @@ evaluate.SetAction((parse, token) => Task.FromResult(Run(() => EvaluateFolderJob
         .Select(b => b.Equals("all", StringComparison.OrdinalIgnoreCase) ? 0 : int.Parse(b, System.Globalization.CultureInfo.InvariantCulture)).ToList(),
     Recipe = parse.GetValue(recipe),
     Standardize = !parse.GetValue(noStandardize),
+    Report = parse.GetValue(report),
     Device = parse.GetValue(device)!,
     Seed = parse.GetValue(seed),
 }, token))));

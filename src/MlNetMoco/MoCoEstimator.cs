@@ -8,6 +8,7 @@ using MlNetMoco.Core.Training;
 using MlNetMoco.Data;
 using MlNetMoco.Logging;
 using MlNetMoco.Persistence;
+using MlNetMoco.Reporting;
 using MlNetMoco.Schema;
 
 namespace MlNetMoco;
@@ -16,7 +17,8 @@ namespace MlNetMoco;
 /// MoCo self-supervised pretraining as an ML.NET estimator. <see cref="Fit"/> reads the input images once into
 /// memory (one byte per value), pretrains an encoder with MoCo v1/v2 in the core's training loop
 /// (<see cref="Trainer"/>) on TorchSharp (GPU when available) and returns a <see cref="MoCoTransformer"/> that writes each row's representation to a
-/// feature column for the ML.NET trainers downstream. Labels are not used.
+/// feature column for the ML.NET trainers downstream. Labels are not used for training; with
+/// <see cref="MoCoOptions.LabelColumnName"/> they feed the training report (<see cref="MoCoTransformer.Report"/>).
 /// </summary>
 /// <remarks>
 /// Create it with <c>mlContext.Transforms.PretrainMoCo(...)</c>, or with
@@ -74,11 +76,16 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
     /// number), pretrains the encoder and returns the transformer. Reports progress through
     /// <see cref="MoCoOptions.Progress"/> and honours <see cref="MoCoOptions.CancellationToken"/>.
     /// </summary>
-    /// <param name="input">The training images (other columns, labels included, are ignored).</param>
-    /// <exception cref="ArgumentOutOfRangeException">The input schema does not fit (see <see cref="GetOutputSchema"/>; also a vector size that does not match the image shape).</exception>
+    /// <param name="input">The training images; other columns are ignored, except the label column of the training report (<see cref="MoCoOptions.LabelColumnName"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// The input schema does not fit (see <see cref="GetOutputSchema"/>; also a vector size that does not match the image
+    /// shape), or the report's label column (<see cref="MoCoOptions.LabelColumnName"/>) is missing or of an unsupported
+    /// type; checked before any row is read.
+    /// </exception>
     /// <exception cref="ArgumentException">
     /// A setting is out of range (checked by the core before the data is read, named as <see cref="MoCoOptions"/> names
-    /// it); the input is empty, smaller than one batch, or a row holds NaN/∞ (named).
+    /// it); the input is empty, smaller than one batch, or a row holds NaN/∞ (named); <see cref="MoCoOptions.ValidationData"/>
+    /// lacks a column or has another image shape, or the report's labelled rows are too few (named, before training).
     /// </exception>
     /// <exception cref="OperationCanceledException">The cancellation token was cancelled.</exception>
     public MoCoTransformer Fit(IDataView input)
@@ -100,6 +107,7 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
 
         if (options.InitialWeights is { } weightsPath && options.ResumeFrom is null)
             CheckInitialWeights(weightsPath, options.InitialWeightsPrefix, training.Backbone);
+        var prepareReport = TrainingReport.Prepare(input, binding, options, _log); // schemas checked here, rows read below
 
         var data = DataViewImageReader.ReadTrainingImages(input, binding, options, _log, token);
         using var store = data as IDisposable; // a pixel store on disk: unmapped (a temporary one deleted) when Fit ends
@@ -109,12 +117,18 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
         var recipe = options.RecipeFor(data.Count, binding.Shape, cuda);
         training = options.ToTrainingOptions(binding.Shape.Channels, recipe);
         foreach (string line in options.DescribeChoices(recipe)) _log.Info(line);
+        var report = prepareReport?.Invoke(token);
+        if (report is not null) evaluators = [.. evaluators, .. report.Evaluators];
 
         using var initial = options.InitialWeights is { } path && options.ResumeFrom is null
             ? PretrainedEncoder.Create(path, binding.Shape, options.Normalization, "cpu", options.InitialWeightsPrefix)
             : null;
         if (initial != null) _log.Info($"The query encoder starts from the backbone weights of '{options.InitialWeights}'.");
-        var trainer = new Trainer(training) { Progress = options.Progress, Log = _log.Info, Evaluators = evaluators, InitializeFrom = initial };
+        var trainer = new Trainer(training)
+        {
+            Progress = options.Progress, Log = _log.Info, Evaluators = evaluators, InitializeFrom = initial, LogIntervalSeconds = options.LogIntervalSeconds,
+        };
+        report?.Start(training.Device);
         var result = trainer.Run(data, normalization: options.Normalization, cancellationToken: token);
         try
         {
@@ -125,7 +139,7 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
             {
                 TrainingOptionsJson = Core.Training.TrainingOptionsJson.Serialize(training),
             };
-            return new MoCoTransformer(result.Encoder, config, result.History, _log);
+            return new MoCoTransformer(result.Encoder, config, result.History, _log) { Report = report?.Finish(result.History) };
         }
         catch
         {

@@ -117,6 +117,12 @@ public sealed partial class MoCoTransformer : ITransformer, IDisposable
     public IReadOnlyList<TrainingProgress> TrainingHistory { get; }
 
     /// <summary>
+    /// The training report (k-NN monitor and linear probe per epoch, next to the probe on raw pixels) when Fit had labels
+    /// (<see cref="MoCoOptions.LabelColumnName"/>); null otherwise, and for a loaded or wrapped transformer (not saved).
+    /// </summary>
+    public MoCoReport? Report { get; internal init; }
+
+    /// <summary>
     /// Rows per forward pass of Transform; only speed and memory depend on it. Applies to cursors created after
     /// it is set. Default: <see cref="MoCoOptions.TransformBatchSize"/> (64).
     /// </summary>

@@ -31,6 +31,9 @@ public sealed record EvaluateFolderOptions
     /// <summary>Standardise MoCo's features (true by default, as in MoCoOptions).</summary>
     public bool Standardize { get; init; } = true;
 
+    /// <summary>Report k-NN and the quick linear probe on held-out training labels during MoCo's Fit (MoCoOptions.LabelColumnName); default off.</summary>
+    public bool Report { get; init; }
+
     /// <summary>Device request.</summary>
     public string Device { get; init; } = "auto";
 
@@ -74,6 +77,7 @@ public static class EvaluateFolderJob
         var options = new MoCoOptions
         {
             Recipe = o.Recipe, StandardizeFeatures = o.Standardize, Device = o.Device, Seed = o.Seed, CancellationToken = cancellationToken,
+            LabelColumnName = o.Report ? nameof(FileRow.Label) : null, // the report's lines ("Epoch …, linear probe …", "Report: …") go to Log
             Log = message => Console.WriteLine($"  [MoCo] {message}"),
         };
         var fitClock = Stopwatch.StartNew();

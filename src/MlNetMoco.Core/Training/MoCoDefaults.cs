@@ -133,6 +133,24 @@ public static class MoCoDefaults
     /// <summary>Linear protocol: torchvision's RandomResizedCrop scale from 0.08.</summary>
     public const double LinearProbeCropScaleMin = 0.08;
 
+    /// <summary>Training report: labelled rows used at most (probe training part and held-out part together), 5,000 (an MlNetMoco choice: a few seconds per epoch).</summary>
+    public const int ReportMaxRows = 5000;
+
+    /// <summary>Training report: fraction of the labelled rows the probe is trained on when they are split (the rest is held out), 0.8.</summary>
+    public const double ReportTrainFraction = 0.8;
+
+    /// <summary>Report probe (<see cref="LinearProbe"/>): 200 full-batch Adam steps (Kingma and Ba 2015).</summary>
+    public const int ReportProbeSteps = 200;
+
+    /// <summary>Report probe: Adam learning rate 0.05 on standardised inputs.</summary>
+    public const double ReportProbeLearningRate = 0.05;
+
+    /// <summary>Report probe: L2 weight decay 1e-3 (the penalty of a regularised logistic regression).</summary>
+    public const double ReportProbeWeightDecay = 1e-3;
+
+    /// <summary>Seconds between two progress lines in the log during an epoch, 30 (0: only the epoch summaries).</summary>
+    public const double LogIntervalSeconds = 30;
+
     /// <summary>The temperature of <paramref name="version"/>: 0.07 (v1) or 0.2 (v2).</summary>
     /// <param name="version">The recipe.</param>
     public static double TemperatureOf(MoCoVersion version) => version == MoCoVersion.V1 ? TemperatureV1 : TemperatureV2;

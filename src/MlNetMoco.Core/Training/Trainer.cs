@@ -35,6 +35,12 @@ public sealed class Trainer
     public IReadOnlyList<IEpochEvaluator> Evaluators { get; init; } = [];
 
     /// <summary>
+    /// At most one progress line (epoch, step, loss, images/s, ETA) goes to <see cref="Log"/> every this many seconds
+    /// during an epoch; 0 writes only the epoch summaries. Default 30 (<see cref="MoCoDefaults.LogIntervalSeconds"/>).
+    /// </summary>
+    public double LogIntervalSeconds { get; init; } = MoCoDefaults.LogIntervalSeconds;
+
+    /// <summary>
     /// An encoder whose backbone weights (all but the head) start the method's online encoder: fine-tuning a pretrained
     /// encoder, or pretraining from weights (e.g. <see cref="Checkpoints.CheckpointFile.ReadEncoder"/>). Ignored when
     /// resuming from a checkpoint. Default null.
@@ -57,6 +63,8 @@ public sealed class Trainer
         var shape = images.Shape;
         int count = images.Count, batch = options.BatchSize;
         CheckData(images, labels, options);
+        if (!(LogIntervalSeconds >= 0) || double.IsInfinity(LogIntervalSeconds))
+            throw new ArgumentException($"LogIntervalSeconds = {LogIntervalSeconds} is not valid: expected 0 or more seconds.", nameof(LogIntervalSeconds));
 
         var device = DeviceSelector.Resolve(options.Device);
         var log = Log ?? (_ => { });
@@ -83,6 +91,7 @@ public sealed class Trainer
         var history = new List<TrainingProgress>();
         long totalSteps = (long)stepsPerEpoch * options.Epochs;
         var clock = Stopwatch.StartNew();
+        var progressLog = new ProgressLog(LogIntervalSeconds, log);
         long stepsThisRun = 0;
         string? stopReason = null;
         for (int epoch = session.Epoch; epoch < options.Epochs; epoch++)
@@ -109,7 +118,9 @@ public sealed class Trainer
                 stepsThisRun++;
                 double imagesPerSecond = imagesDone / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9);
                 var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / stepsThisRun * (totalSteps - session.GlobalStep));
-                Progress?.Report(new TrainingProgress(epoch, options.Epochs, step, stepsPerEpoch, loss, lr, accuracy, imagesPerSecond, eta));
+                var stepProgress = new TrainingProgress(epoch, options.Epochs, step, stepsPerEpoch, loss, lr, accuracy, imagesPerSecond, eta);
+                Progress?.Report(stepProgress);
+                progressLog.Step(stepProgress);
             }
 
             // The producer also watches the token and may end the epoch early: never treat that as a finished epoch.
