@@ -100,6 +100,7 @@ public static class FashionMnistJob
             BatchSize = o.BatchSize,
             QueueSize = o.QueueSize,
             Log = line => Console.WriteLine($"  [MoCo] {line}"),
+            LogIntervalSeconds = 0, // the console progress bar shows the steps; the log keeps the epoch summaries
             Device = o.Device,
             Seed = o.Seed,
             CheckpointDirectory = o.Checkpoints,
