@@ -23,7 +23,7 @@ public static class MoCoCatalog
     /// <param name="imageChannels">Image channels (1 or 3); null takes it from the column. Default null.</param>
     /// <param name="epochs">Passes over the images; null lets the Auto recipe choose (<see cref="MoCoOptions.Epochs"/>). Default null.</param>
     /// <param name="batchSize">Images per step, a multiple of 8 (the default BatchNormSplits); null lets the Auto recipe choose. Default null.</param>
-    /// <param name="version">MoCo v1 (He et al. 2020) or v2 (Chen et al. 2020) recipe. Default v2.</param>
+    /// <param name="version">MoCo v1 (He et al. 2020), v2 (Chen et al. 2020) or v3 (Chen, Xie, He 2021: <see cref="MoCoV3MethodOptions"/>, LARS) recipe. Default v2.</param>
     /// <param name="backbone">Encoder architecture; null lets the Auto recipe choose (SmallConvNet for images up to 64 px on the CPU, else ResNet-18). Default null.</param>
     /// <param name="device">"auto" (CUDA when available), "cpu", "cuda" or "cuda:N". Default "auto".</param>
     /// <param name="seed">Seed of every random choice. Default 0.</param>

@@ -1,3 +1,4 @@
+using MlNetMoco.Core.Augmentations;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Methods;
 using MlNetMoco.Core.Optimization;
@@ -19,7 +20,8 @@ public sealed partial class MoCoOptions
 
     /// <summary>
     /// The core training options for images with <paramref name="channels"/> channels (the backbone's input channels):
-    /// MoCo v1/v2 (<see cref="MoCoMethodOptions"/>) with these settings, validated. Settings left null take
+    /// MoCo v1/v2 (<see cref="MoCoMethodOptions"/>) or, with <see cref="Version"/> = V3, MoCo v3
+    /// (<see cref="MoCoV3MethodOptions"/>, <see cref="ToMoCoV3"/>) with these settings, validated. Settings left null take
     /// <paramref name="recipe"/>'s values (<see cref="RecipeFor"/>; null: the papers' settings, <see cref="AutoRecipe.Paper"/>).
     /// </summary>
     /// <param name="channels">Channels of the training images.</param>
@@ -30,9 +32,10 @@ public sealed partial class MoCoOptions
         var r = recipe ?? AutoRecipe.Paper();
         try
         {
+            var optimizer = Optimizer ?? (Version == MoCoVersion.V3 ? MoCoV3Defaults.Optimizer : MoCoDefaults.Optimizer);
             return new TrainingOptions
             {
-                Method = new MoCoMethodOptions
+                Method = Version == MoCoVersion.V3 ? ToMoCoV3(r) : new MoCoMethodOptions
                 {
                     Version = Version,
                     ProjectionDim = ProjectionDim,
@@ -51,8 +54,8 @@ public sealed partial class MoCoOptions
                 Backbone = new BackboneSpec(Backbone ?? r.Backbone, channels, SmallImageStem ?? r.SmallImageStem),
                 Epochs = Epochs ?? r.Epochs,
                 BatchSize = BatchSize ?? r.BatchSize,
-                Optimizer = new OptimizerOptions { Kind = Optimizer, Momentum = SgdMomentum, WeightDecay = WeightDecay },
-                BaseLearningRate = BaseLearningRate ?? r.BaseLearningRate,
+                Optimizer = new OptimizerOptions { Kind = optimizer, Momentum = SgdMomentum, WeightDecay = WeightDecay },
+                BaseLearningRate = BaseLearningRate ?? (Version == MoCoVersion.V3 ? MoCoV3Defaults.BaseLearningRateOf(optimizer) : r.BaseLearningRate),
                 Schedule = Schedule,
                 WarmupEpochs = WarmupEpochs,
                 Device = Device,
@@ -66,6 +69,36 @@ public sealed partial class MoCoOptions
         {
             throw InOwnNames(e);
         }
+    }
+
+    /// <summary>
+    /// MoCo v3's method options from these settings: <see cref="ProjectionDim"/>, <see cref="Temperature"/> (null: 1.0),
+    /// <see cref="EncoderMomentum"/> (null: 0.99, rising to 1), <see cref="BatchNormSplits"/>, and both views' crop,
+    /// flip and blur settings on MoCo v3's asymmetric presets (the crop scale left null is 0.08 with the Paper recipe,
+    /// the Auto recipe's otherwise). <see cref="QueueSize"/>, <see cref="ExcludeSameImageNegatives"/> and
+    /// <see cref="Augmentation"/> do not apply (no queue; v3's own views).
+    /// </summary>
+    /// <param name="r">The recipe's values of the settings left null.</param>
+    private MoCoV3MethodOptions ToMoCoV3(RecipeSettings r)
+    {
+        ViewAugmentation View(AugmentationPreset preset) => new()
+        {
+            Preset = preset,
+            CropSize = CropSize,
+            CropScaleMin = CropScaleMin ?? (Recipe == MoCoRecipe.Paper ? MoCoV3Defaults.CropScaleMin : r.CropScaleMin),
+            CropScaleMax = CropScaleMax ?? r.CropScaleMax,
+            HorizontalFlip = HorizontalFlip ?? r.HorizontalFlip,
+            GaussianBlur = GaussianBlur ?? r.GaussianBlur,
+        };
+        return new MoCoV3MethodOptions
+        {
+            ProjectionDim = ProjectionDim,
+            Temperature = Temperature ?? MoCoV3Defaults.Temperature,
+            EncoderMomentum = EncoderMomentum ?? MoCoV3Defaults.EncoderMomentum,
+            BatchNormSplits = BatchNormSplits,
+            FirstView = View(AugmentationPreset.MoCoV3View1),
+            SecondView = View(AugmentationPreset.MoCoV3View2),
+        };
     }
 
     /// <summary>The epoch evaluators of these options: the k-NN monitor when <see cref="KnnMonitor"/> is set.</summary>

@@ -102,8 +102,11 @@ public sealed partial class MoCoOptions
 
     /// <summary>
     /// The recipe the version-dependent defaults follow: projection head (linear for v1, 2-layer MLP for v2),
-    /// <see cref="Temperature"/>, <see cref="Schedule"/> and <see cref="Augmentation"/>. Default
-    /// <see cref="MoCoVersion.V2"/> (Chen et al. 2020).
+    /// <see cref="Temperature"/>, <see cref="Schedule"/> and <see cref="Augmentation"/>.
+    /// <see cref="MoCoVersion.V3"/> (Chen, Xie, He 2021) trains MoCo v3 instead (<see cref="MoCoV3MethodOptions"/>:
+    /// projector and predictor MLPs with BatchNorm, 1024 wide, momentum 0.99 rising to 1, in-batch negatives, T = 1,
+    /// asymmetric views, LARS at 0.6 per 256 images, per-step cosine schedule); the queue settings do not apply to it.
+    /// Default <see cref="MoCoVersion.V2"/> (Chen et al. 2020).
     /// </summary>
     public MoCoVersion Version { get; set; } = MoCoDefaults.Version;
 
@@ -140,7 +143,7 @@ public sealed partial class MoCoOptions
 
     /// <summary>
     /// Softmax temperature T of the InfoNCE loss. Null takes the version's value: 0.07 for v1 (He et al. 2020),
-    /// 0.2 for v2 (Chen et al. 2020). Default null.
+    /// 0.2 for v2 (Chen et al. 2020), 1.0 for v3 (Chen, Xie, He 2021, ResNets). Default null.
     /// </summary>
     public double? Temperature { get; set; }
 
@@ -181,15 +184,20 @@ public sealed partial class MoCoOptions
     public double? BaseLearningRate { get; set; }
 
     /// <summary>
-    /// The optimizer: SGD (MoCo v1/v2), AdamW or LARS (MoCo v3). Default <see cref="OptimizerKind.Sgd"/>.
+    /// The optimizer: SGD (MoCo v1/v2), AdamW or LARS (MoCo v3). Null takes the version's: SGD for v1 and v2, LARS
+    /// for v3 (whose <see cref="BaseLearningRate"/> left null is then 0.6, or 1.5e-4 for AdamW, the paper's).
+    /// Default null.
     /// </summary>
-    public OptimizerKind Optimizer { get; set; } = MoCoDefaults.Optimizer;
+    public OptimizerKind? Optimizer { get; set; }
 
     /// <summary>Momentum of SGD (and LARS). Default 0.9 (MoCo).</summary>
     [Range(0.5, 0.99, MoCoDefaults.SgdMomentum, false)]
     public double SgdMomentum { get; set; } = MoCoDefaults.SgdMomentum;
 
-    /// <summary>Weight decay (L2 for SGD and LARS, decoupled for AdamW). Default 1e-4 (MoCo).</summary>
+    /// <summary>
+    /// Weight decay (L2 for SGD and LARS, decoupled for AdamW). Default 1e-4 (MoCo), for v3 too (its paper used 1e-6
+    /// with LARS and 0.1 with AdamW, <see cref="MoCoV3Defaults"/>: set it to those for its recipe).
+    /// </summary>
     [Range(1e-6, 1e-3, MoCoDefaults.WeightDecay, true)]
     public double WeightDecay { get; set; } = MoCoDefaults.WeightDecay;
 

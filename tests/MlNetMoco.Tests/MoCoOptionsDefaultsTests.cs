@@ -21,11 +21,11 @@ public class MoCoOptionsDefaultsTests
         [nameof(MoCoOptions.KnnTemperature)] = _ => new KnnEvaluator(Dummy()).Temperature,
     };
 
-    /// <summary>Settings that are null by default: <see cref="MoCoOptions.Recipe"/> decides them.</summary>
+    /// <summary>Settings that are null by default: <see cref="MoCoOptions.Recipe"/> (or, for the optimizer, the version) decides them.</summary>
     private static readonly HashSet<string> RecipeDecided =
     [
         "Backbone", "SmallImageStem", "QueueSize", "EncoderMomentum", "Epochs", "BatchSize", "BaseLearningRate", "CropScaleMin",
-        "CropScaleMax", "HorizontalFlip", "GaussianBlur",
+        "CropScaleMax", "HorizontalFlip", "GaussianBlur", "Optimizer",
     ];
 
     private static KnnMonitorData Dummy()
@@ -80,7 +80,8 @@ public class MoCoOptionsDefaultsTests
         Assert.Null(ours.Backbone); // the Auto recipe decides
         Assert.Equal(MoCoRecipe.Auto, ours.Recipe);
         Assert.Equal(BackboneKind.ResNet18, paper.Backbone.Kind);
-        Assert.Equal(OptimizerKind.Sgd, ours.Optimizer);
+        Assert.Null(ours.Optimizer); // the version decides: SGD for v1 and v2
+        Assert.Equal(OptimizerKind.Sgd, paper.Optimizer.Kind);
     }
 
     [Fact]

@@ -31,6 +31,9 @@ public sealed record MechanismsOptions
 
     /// <summary>Folder for results.md.</summary>
     public string Output { get; init; } = "out/mechanisms";
+
+    /// <summary>"all": the paper's comparison; "v3": MoCo v2 beside MoCo v3 (LARS, its paper's rate) at the same budget.</summary>
+    public string Method { get; init; } = "all";
 }
 
 /// <summary>
@@ -63,7 +66,7 @@ public static class MechanismsJob
         var testLabels = test.Select(r => Array.IndexOf(FashionMnist.ClassNames, r.Label)).ToArray();
         var knnData = new KnnMonitorData(poolImages, poolLabels, testImages, testLabels);
 
-        var runs = Runs().ToList();
+        var runs = (options.Method == "v3" ? V3Runs() : Runs()).ToList();
         Console.WriteLine($"Mechanisms of the MoCo paper (Figure 3) on {data.Source}: {poolSize:N0} unlabelled images, {test.Length:N0} test images, " +
                           $"SmallConvNet, {options.Epochs} epochs per run, {runs.Count} runs.");
         var ml = new MLContext(seed: options.Seed);
@@ -82,6 +85,7 @@ public static class MechanismsJob
                 Device = options.Device,
                 Seed = options.Seed,
             };
+            if (run.Method is MoCoV3MethodOptions) training = TrainingOptions.MoCoV3(training.Backbone, options.Epochs) with { Method = run.Method, BatchSize = run.Batch, Device = options.Device, Seed = options.Seed };
             var started = clock.Elapsed;
             Console.Write($"[{i + 1}/{runs.Count}] {run.Mechanism}, {run.Setting} ... ");
             using var result = new Trainer(training).Run(poolImages, cancellationToken: cancellationToken);
@@ -105,7 +109,7 @@ public static class MechanismsJob
         Directory.CreateDirectory(options.Output);
         string path = Path.Combine(options.Output, "results.md");
         File.WriteAllText(path,
-            $"Command: mechanisms --epochs {options.Epochs} --images {options.Images} --seed {options.Seed} (data {data.Source}); " +
+            $"Command: mechanisms --epochs {options.Epochs} --images {options.Images} --seed {options.Seed} --method {options.Method} (data {data.Source}); " +
             $"{clock.Elapsed.TotalMinutes:F1} min.\n\n{table}");
         Console.WriteLine($"\nWritten to {path} ({clock.Elapsed.TotalMinutes:F1} min).");
         return 0;
@@ -123,6 +127,14 @@ public static class MechanismsJob
         foreach (double m in new[] { 0.0, 0.9, 0.999 })
             yield return new Config("momentum", "MoCo", string.Create(CultureInfo.InvariantCulture, $"m {m}, Shuffle-BN"), AblationK, BatchSize, MoCo(AblationK, m, splits: 8));
         yield return new Config("Shuffle-BN", "MoCo", $"m {MoCoMomentum}, plain BN", AblationK, BatchSize, MoCo(AblationK, MoCoMomentum, splits: 1));
+    }
+
+    /// <summary>MoCo v2 (K = 4096, m = 0.99) beside MoCo v3 (T = 1, the ResNet value, and 0.2, the ViT value), same backbone, batch and epochs.</summary>
+    private static IEnumerable<Config> V3Runs()
+    {
+        yield return new Config("v3", "MoCo v2", $"K 4096, m {MoCoMomentum}, SGD 0.03", AblationK, BatchSize, MoCo(AblationK, MoCoMomentum, splits: 8));
+        yield return new Config("v3", "MoCo v3", "T 1.0, m 0.99→1, LARS 0.6", BatchSize - 1, BatchSize, new MoCoV3MethodOptions());
+        yield return new Config("v3", "MoCo v3", "T 0.2, m 0.99→1, LARS 0.6", BatchSize - 1, BatchSize, new MoCoV3MethodOptions { Temperature = 0.2 });
     }
 
     private static MoCoMethodOptions MoCo(int k, double m, int splits) => new()

@@ -48,7 +48,7 @@ public sealed record LinearLayer(int InFeatures, int OutFeatures, bool Bias = tr
 }
 
 /// <summary>
-/// <c>nn.BatchNorm1d(Features, affine: Affine)</c> (ε = 1e-5, momentum 0.1): in training mode it normalises with the
+/// <c>nn.BatchNorm1d(Features, affine: Affine)</c> (ε = 1e-5, momentum 0.1; built as <see cref="Normalization.HeldBatchNorm1d"/>): in training mode it normalises with the
 /// batch statistics, in evaluation mode with its running statistics (and is then folded into the linear layer before
 /// it by the ONNX exporter).
 /// </summary>
@@ -65,7 +65,7 @@ public sealed record BatchNorm1dLayer(int Features, bool Affine = true) : HeadLa
     }
 
     /// <inheritdoc />
-    public override nn.Module<Tensor, Tensor> Build() => nn.BatchNorm1d(Features, affine: Affine);
+    public override nn.Module<Tensor, Tensor> Build() => new Normalization.HeldBatchNorm1d(Features, Affine);
 
     /// <inheritdoc />
     public override string ToString() => $"BatchNorm1d({Features}{(Affine ? "" : ", no affine")})";

@@ -100,6 +100,7 @@ public sealed record HeadSpec
     {
         MoCoVersion.V1 => Linear(featureDim, projectionDim),
         MoCoVersion.V2 => Mlp(featureDim, featureDim, projectionDim),
+        MoCoVersion.V3 => throw new ArgumentOutOfRangeException(nameof(version), version, "MoCo v3's projector has its own widths: MoCoV3MethodOptions.ProjectorFor."),
         _ => throw new ArgumentOutOfRangeException(nameof(version), version, "Unknown MoCo version."),
     };
 

@@ -15,6 +15,7 @@ namespace MlNetMoco.Core.Methods;
 [JsonDerivedType(typeof(SupervisedMethodOptions), "Supervised")]
 [JsonDerivedType(typeof(EndToEndMethodOptions), "EndToEnd")]
 [JsonDerivedType(typeof(MemoryBankMethodOptions), "MemoryBank")]
+[JsonDerivedType(typeof(MoCoV3MethodOptions), "MoCoV3")]
 public abstract record MethodOptions
 {
     /// <summary>The method's name as these options configure it, e.g. "MoCo v2".</summary>

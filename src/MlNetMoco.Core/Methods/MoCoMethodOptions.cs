@@ -121,14 +121,14 @@ public sealed record MoCoMethodOptions : MethodOptions
         {
             if (!ok) throw new ArgumentException($"Method.{name} = {value ?? "null"} is not valid: expected {expected}.", name);
         }
-        Check(Enum.IsDefined(Version), nameof(Version), Version, "V1 or V2");
+        Check(Version is MoCoVersion.V1 or MoCoVersion.V2, nameof(Version), Version, "V1 or V2 (MoCo v3 has its own options: MoCoV3MethodOptions)");
         Check(ProjectionDim > 0, nameof(ProjectionDim), ProjectionDim, "a positive number");
         Check(QueueSize > 0, nameof(QueueSize), QueueSize, "a positive number");
         Check(EncoderMomentum is >= 0 and <= 1, nameof(EncoderMomentum), EncoderMomentum, "a value in [0, 1]");
         Check(EffectiveTemperature > 0 && double.IsFinite(EffectiveTemperature), nameof(Temperature), Temperature, "null or a positive number");
         Check(BatchNormSplits >= 1, nameof(BatchNormSplits), BatchNormSplits, "at least 1");
         Check(training.BatchSize % BatchNormSplits == 0, "BatchSize", training.BatchSize, $"a multiple of BatchNormSplits ({BatchNormSplits})");
-        Check(Augmentation is null || Enum.IsDefined(Augmentation.Value), nameof(Augmentation), Augmentation, "null, MoCoV1 or MoCoV2");
+        Check(Augmentation is null || Enum.IsDefined(Augmentation.Value), nameof(Augmentation), Augmentation, "null, MoCoV1, MoCoV2, MoCoV3View1 or MoCoV3View2");
         Check(ViewAugmentations is null || ViewAugmentations.Count == 2, nameof(ViewAugmentations), ViewAugmentations?.Count, "null or two views (queries, keys)");
         var views = Views;
         for (int i = 0; i < views.Count; i++)

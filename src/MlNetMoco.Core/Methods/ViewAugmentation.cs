@@ -12,7 +12,7 @@ namespace MlNetMoco.Core.Methods;
 public sealed record ViewAugmentation
 {
     /// <summary>
-    /// The recipe (<see cref="AugmentationPresets"/>): MoCo v1's or v2's; null gives a random resized crop and a flip
+    /// The recipe (<see cref="AugmentationPresets"/>): MoCo v1's, v2's or one of v3's two views; null gives a random resized crop and a flip
     /// only (the light augmentation of supervised training). Default <see cref="AugmentationPreset.MoCoV2"/>.
     /// </summary>
     public AugmentationPreset? Preset { get; init; } = AugmentationPreset.MoCoV2;
@@ -30,7 +30,7 @@ public sealed record ViewAugmentation
     public bool HorizontalFlip { get; init; } = MoCoDefaults.HorizontalFlip;
 
     /// <summary>
-    /// Whether the preset's random Gaussian blur (MoCo v2's) is kept; false removes it (small images, where a σ of up
+    /// Whether the preset's random Gaussian blur (MoCo v2's and v3's) is kept; false removes it (small images, where a σ of up
     /// to 2 px erases the detail). Default true.
     /// </summary>
     public bool GaussianBlur { get; init; } = true;
@@ -41,7 +41,7 @@ public sealed record ViewAugmentation
     public ViewAugmentation Validate(string name)
     {
         if (Preset is { } preset && !Enum.IsDefined(preset))
-            throw new ArgumentException($"{name}.Preset = {(int)preset} is not valid: expected MoCoV1, MoCoV2 or null.", nameof(Preset));
+            throw new ArgumentException($"{name}.Preset = {(int)preset} is not valid: expected MoCoV1, MoCoV2, MoCoV3View1, MoCoV3View2 or null.", nameof(Preset));
         if (CropSize is <= 0) throw new ArgumentException($"{name}.CropSize = {CropSize} is not valid: expected null or a positive number.", nameof(CropSize));
         if (!(CropScaleMin > 0 && CropScaleMin <= CropScaleMax && CropScaleMax <= 1))
             throw new ArgumentException(

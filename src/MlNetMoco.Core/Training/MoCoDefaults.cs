@@ -151,7 +151,12 @@ public static class MoCoDefaults
     /// <summary>Seconds between two progress lines in the log during an epoch, 30 (0: only the epoch summaries).</summary>
     public const double LogIntervalSeconds = 30;
 
-    /// <summary>The temperature of <paramref name="version"/>: 0.07 (v1) or 0.2 (v2).</summary>
+    /// <summary>The temperature of <paramref name="version"/>: 0.07 (v1), 0.2 (v2) or 1.0 (v3 with a ResNet, <see cref="MoCoV3Defaults"/>).</summary>
     /// <param name="version">The recipe.</param>
-    public static double TemperatureOf(MoCoVersion version) => version == MoCoVersion.V1 ? TemperatureV1 : TemperatureV2;
+    public static double TemperatureOf(MoCoVersion version) => version switch
+    {
+        MoCoVersion.V1 => TemperatureV1,
+        MoCoVersion.V3 => MoCoV3Defaults.Temperature,
+        _ => TemperatureV2,
+    };
 }

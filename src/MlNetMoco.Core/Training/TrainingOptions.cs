@@ -76,6 +76,25 @@ public sealed record TrainingOptions
     public static TrainingOptions MoCo(MoCoVersion version) => new() { Method = new MoCoMethodOptions { Version = version } };
 
     /// <summary>
+    /// MoCo v3 pretraining of <paramref name="backbone"/> (<see cref="MoCoV3MethodOptions"/>, defaults in
+    /// <see cref="MoCoV3Defaults"/>) with <paramref name="optimizer"/> at the paper's learning rate and weight decay for
+    /// it (LARS: 0.6 per 256 images, 1e-6; AdamW: 1.5e-4, 0.1), a per-step cosine schedule and 10 warm-up epochs
+    /// (capped to a tenth of <paramref name="epochs"/>).
+    /// </summary>
+    /// <param name="backbone">The encoder architecture.</param>
+    /// <param name="epochs">Passes over the data. Default 200.</param>
+    /// <param name="optimizer">LARS (ResNets, the default) or AdamW (ViTs); SGD takes MoCo v2's rate and decay.</param>
+    public static TrainingOptions MoCoV3(BackboneSpec backbone, int epochs = MoCoDefaults.Epochs, OptimizerKind optimizer = MoCoV3Defaults.Optimizer) => new()
+    {
+        Method = new MoCoV3MethodOptions(),
+        Backbone = backbone,
+        Epochs = epochs,
+        BaseLearningRate = MoCoV3Defaults.BaseLearningRateOf(optimizer),
+        Optimizer = new OptimizerOptions { Kind = optimizer, WeightDecay = MoCoV3Defaults.WeightDecayOf(optimizer) },
+        WarmupEpochs = Math.Min(MoCoV3Defaults.WarmupEpochs, epochs / 10),
+    };
+
+    /// <summary>
     /// Supervised training of <paramref name="backbone"/> with a linear classifier: SGD (momentum 0.9, weight decay
     /// 5e-4), learning rate 0.05 (not scaled by the batch size) with a per-step cosine schedule, 30 epochs of 64 images.
     /// </summary>

@@ -37,7 +37,10 @@ internal static class AugmentationTestData
         yield return new object[] { "jitter-v1", new ColorJitter(0.4, 0.4, 0.4, 0.4, p: 1) };
         yield return new object[] { "grayscale", new RandomGrayscale() };
         yield return new object[] { "blur", new GaussianBlur() };
+        yield return new object[] { "solarize", new RandomSolarize(p: 0.5) };
         yield return new object[] { "v1", AugmentationPresets.MoCoV1(12, 12, 3, new[] { 0.5f, 0.5f, 0.5f }, new[] { 0.25f, 0.25f, 0.25f }) };
         yield return new object[] { "v2", AugmentationPresets.MoCoV2(12, 12, 3, new[] { 0.5f, 0.5f, 0.5f }, new[] { 0.25f, 0.25f, 0.25f }) };
+        yield return new object[] { "v3-1", AugmentationPresets.MoCoV3(12, 12, 3, new[] { 0.5f, 0.5f, 0.5f }, new[] { 0.25f, 0.25f, 0.25f }, secondView: false) };
+        yield return new object[] { "v3-2", AugmentationPresets.MoCoV3(12, 12, 3, new[] { 0.5f, 0.5f, 0.5f }, new[] { 0.25f, 0.25f, 0.25f }, secondView: true) };
     }
 }

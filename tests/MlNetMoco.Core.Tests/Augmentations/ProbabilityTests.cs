@@ -14,6 +14,7 @@ public class ProbabilityTests
         new object[] { "grayscale", new RandomGrayscale(0) },
         new object[] { "jitter", new ColorJitter(0.4, 0.4, 0.4, 0.4, p: 0) },
         new object[] { "blur", new GaussianBlur(p: 0) },
+        new object[] { "solarize", new RandomSolarize(p: 0) },
     };
 
     // Blur starts at σ = 0.5 here: σ near 0.1 (allowed by MoCo's range) is a numerical identity in float32.
@@ -24,6 +25,7 @@ public class ProbabilityTests
         new object[] { "jitter", new ColorJitter(0.4, 0.4, 0.4, 0.4, p: 1) },
         new object[] { "jitter-v2", new ColorJitter(0.4, 0.4, 0.4, 0.1, p: 1) },
         new object[] { "blur", new GaussianBlur(sigmaMin: 0.5, sigmaMax: 2.0, p: 1) },
+        new object[] { "solarize", new RandomSolarize(p: 1) },
     };
 
     [Theory]
