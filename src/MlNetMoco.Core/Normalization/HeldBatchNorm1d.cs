@@ -29,12 +29,7 @@ public sealed class HeldBatchNorm1d : BatchNorm
     public override Tensor forward(Tensor input)
     {
         ValidateInputDimensions(input);
-        if (!training) return base.forward(input);
-        var batchesTracked = num_batches_tracked!;
-        using (no_grad())
-            batchesTracked.add_(HeldScalars.OneInt64, HeldScalars.OneInt64);
-        double factor = momentum ?? 1.0 / batchesTracked.item<long>();
-        return nn.functional.batch_norm(input, running_mean!, running_var!, weight, bias, training: true, momentum: factor, eps: eps);
+        return training ? HeldBatchNormTraining.Forward(this, input) : base.forward(input);
     }
 
     /// <inheritdoc />

@@ -60,7 +60,7 @@ public sealed class SplitBatchNorm2d : BatchNorm
         if (!training)
             return base.forward(input);
         if (NumSplits == 1)
-            return ForwardOneSplit(input);
+            return HeldBatchNormTraining.Forward(this, input);
 
         long n = input.shape[0], c = input.shape[1], h = input.shape[2], w = input.shape[3];
         int s = NumSplits;
@@ -88,16 +88,6 @@ public sealed class SplitBatchNorm2d : BatchNorm
             runningVar.copy_(varSplit.view(s, c).mean([0L]));
         }
         return output.MoveToOuterDisposeScope();
-    }
-
-    // BatchNorm2d's training step with every Scalar held: the running statistics are updated in place by the kernel.
-    private Tensor ForwardOneSplit(Tensor input)
-    {
-        var batchesTracked = num_batches_tracked!;
-        using (no_grad())
-            batchesTracked.add_(HeldScalars.OneInt64, HeldScalars.OneInt64);
-        double factor = momentum ?? 1.0 / batchesTracked.item<long>();
-        return nn.functional.batch_norm(input, running_mean!, running_var!, weight, bias, training: true, momentum: factor, eps: eps);
     }
 
     /// <inheritdoc />
