@@ -5,13 +5,15 @@ namespace MlNetMoco.Demo.Jobs;
 
 /// <summary>
 /// The sweep's time budget for FineTuneMoCo candidates. A candidate runs only when the time already spent on
-/// fine-tuning plus its estimate fits in the budget; the estimate is the measured seconds per image-epoch (first from
-/// a short calibration fit, then from every candidate run) × epochs × training rows per fold × folds.
+/// fine-tuning plus its estimate fits in the budget; the estimate is the measured seconds per image-epoch of the
+/// candidate's cost class (first from a short calibration fit, then from every run of that class) × epochs × training
+/// rows per fold × folds. Classes are kept apart because their rates differ several-fold: a frozen encoder has no
+/// backward pass through the backbone, end-to-end fine-tuning has, so one pooled rate under-estimated the end-to-end
+/// candidates (a 3-minute budget once overran by 27 s).
 /// </summary>
 public sealed partial class FineTuneBudget
 {
-    private double _seconds;
-    private double _imageEpochs;
+    private readonly Dictionary<string, (double Seconds, double ImageEpochs)> _rates = new(StringComparer.Ordinal);
 
     /// <summary>Creates a budget of <paramref name="budget"/> (zero: no fine-tuning).</summary>
     public FineTuneBudget(TimeSpan budget)
@@ -29,22 +31,25 @@ public sealed partial class FineTuneBudget
     /// <summary>What is left of the budget (never negative).</summary>
     public TimeSpan Left => Spent >= Budget ? TimeSpan.Zero : Budget - Spent;
 
-    /// <summary>Measured seconds per image per epoch, or null before any measurement.</summary>
-    public double? SecondsPerImageEpoch => _imageEpochs > 0 ? _seconds / _imageEpochs : null;
+    /// <summary>Measured seconds per image per epoch of <paramref name="costClass"/>, or null before any measurement of it.</summary>
+    /// <param name="costClass">The candidates' cost class (<see cref="SweepCandidate.CostClass"/>).</param>
+    public double? SecondsPerImageEpoch(string costClass) =>
+        _rates.TryGetValue(costClass, out var r) && r.ImageEpochs > 0 ? r.Seconds / r.ImageEpochs : null;
 
-    /// <summary>Adds a measured run: <paramref name="elapsed"/> for <paramref name="imageEpochs"/> images × epochs.</summary>
-    public void Record(TimeSpan elapsed, double imageEpochs)
+    /// <summary>Adds a measured run of <paramref name="costClass"/>: <paramref name="elapsed"/> for <paramref name="imageEpochs"/> images × epochs.</summary>
+    public void Record(string costClass, TimeSpan elapsed, double imageEpochs)
     {
+        ArgumentNullException.ThrowIfNull(costClass);
         ArgumentOutOfRangeException.ThrowIfLessThan(elapsed, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(imageEpochs);
         Spent += elapsed;
-        _seconds += elapsed.TotalSeconds;
-        _imageEpochs += imageEpochs;
+        var (seconds, work) = _rates.GetValueOrDefault(costClass);
+        _rates[costClass] = (seconds + elapsed.TotalSeconds, work + imageEpochs);
     }
 
-    /// <summary>The estimated time of a candidate, or null before any measurement.</summary>
-    public TimeSpan? Estimate(int epochs, int trainRowsPerFold, int folds) =>
-        SecondsPerImageEpoch is { } rate ? TimeSpan.FromSeconds(rate * epochs * (double)trainRowsPerFold * folds) : null;
+    /// <summary>The estimated time of a candidate of <paramref name="costClass"/>, or null before any measurement of that class.</summary>
+    public TimeSpan? Estimate(string costClass, int epochs, int trainRowsPerFold, int folds) =>
+        SecondsPerImageEpoch(costClass) is { } rate ? TimeSpan.FromSeconds(rate * epochs * (double)trainRowsPerFold * folds) : null;
 
     /// <summary>True when <paramref name="estimate"/> fits in what is left.</summary>
     public bool Fits(TimeSpan estimate) => Spent + estimate <= Budget;

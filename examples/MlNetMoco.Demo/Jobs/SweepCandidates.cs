@@ -64,7 +64,7 @@ public static class SweepCandidates
                 WarmupEpochs = Math.Min(1, e - 1),
                 Device = device,
                 Seed = seed,
-            }), FineTune: true, Epochs: e);
+            }), FineTune: true, Epochs: e) { CostClass = backboneScale == 0 ? SweepCandidate.FrozenEncoder : SweepCandidate.EndToEnd };
         return
         [
             Make($"frozen encoder, {epochs} epochs", epochs, 0, true),

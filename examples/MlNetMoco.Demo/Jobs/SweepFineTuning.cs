@@ -6,7 +6,8 @@ using MlNetMoco.Demo.Reporting;
 namespace MlNetMoco.Demo.Jobs;
 
 /// <summary>
-/// The FineTuneMoCo part of the sweep: a short calibration fit measures the time per image-epoch, then each candidate
+/// The FineTuneMoCo part of the sweep: a short calibration fit per cost class (frozen encoder, end to end) measures the
+/// time per image-epoch, then each candidate
 /// is cross-validated only when <see cref="FineTuneBudget"/> says it fits; the others are listed as skipped with the
 /// reason.
 /// </summary>
@@ -26,11 +27,12 @@ public static class SweepFineTuning
         if (budget.Budget <= TimeSpan.Zero || candidates.Count == 0)
             return candidates.Select(c => Skipped(c, "budget is 0")).ToList();
 
-        Calibrate(ml, labelled, candidates[0], budget, cancellationToken);
         foreach (var candidate in candidates)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var estimate = budget.Estimate(candidate.Epochs, trainRowsPerFold, folds)!.Value;
+            if (budget.SecondsPerImageEpoch(candidate.CostClass) is null)
+                Calibrate(ml, labelled, candidate, budget, cancellationToken);
+            var estimate = budget.Estimate(candidate.CostClass, candidate.Epochs, trainRowsPerFold, folds)!.Value;
             if (!budget.Fits(estimate))
             {
                 string reason = $"needs ~{FineTuneBudget.Format(estimate)}, {FineTuneBudget.Format(budget.Left)} left";
@@ -40,7 +42,7 @@ public static class SweepFineTuning
             }
             Console.WriteLine($"  {candidate.Name}: estimated {FineTuneBudget.Format(estimate)}, {FineTuneBudget.Format(budget.Left)} left.");
             var row = ConsoleProgress.Stage($"Cross-validating {candidate.Name}", _ => SweepCrossValidation.Run(ml, labelled, candidate, folds, seed));
-            budget.Record(row.Wall, (double)candidate.Epochs * trainRowsPerFold * folds);
+            budget.Record(candidate.CostClass, row.Wall, (double)candidate.Epochs * trainRowsPerFold * folds);
             rows.Add(row);
             Console.WriteLine(SweepCrossValidation.Line(row));
         }
@@ -58,8 +60,9 @@ public static class SweepFineTuning
         var model = estimator.Fit(rows);
         (model as IDisposable)?.Dispose();
         // The candidate's own epochs ran on n rows: seconds per image-epoch includes its fixed costs, so estimates err high.
-        budget.Record(clock.Elapsed, (double)candidate.Epochs * n);
-        Console.WriteLine($"  Calibration: {candidate.Epochs} epochs on {n} rows in {FineTuneBudget.Format(clock.Elapsed)} ({1e3 * budget.SecondsPerImageEpoch:F2} ms per image-epoch).");
+        budget.Record(candidate.CostClass, clock.Elapsed, (double)candidate.Epochs * n);
+        Console.WriteLine($"  Calibration ({candidate.CostClass}): {candidate.Epochs} epochs on {n} rows in {FineTuneBudget.Format(clock.Elapsed)} " +
+            $"({1e3 * budget.SecondsPerImageEpoch(candidate.CostClass):F2} ms per image-epoch).");
     }
 
     private static LeaderboardRow Skipped(SweepCandidate candidate, string reason) =>

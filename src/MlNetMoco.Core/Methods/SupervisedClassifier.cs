@@ -27,16 +27,22 @@ public sealed class SupervisedClassifier : nn.Module, ITrainingMethod
     /// <param name="initialEncoder">A pretrained encoder whose backbone weights start the training (fine-tuning). Default null.</param>
     /// <param name="backboneLearningRateScale">Learning-rate multiple of the backbone (the classifier has 1); 0 freezes the backbone's weights (no gradient). Default 1.</param>
     /// <param name="freezeBatchNorm">Keep the backbone's BatchNorm layers in evaluation mode during training (main_lincls). Default false.</param>
+    /// <param name="headOnlyEpochs">
+    /// Epochs at the start during which only the classifier trains: the backbone runs without gradient and with its
+    /// BatchNorm in evaluation mode (LP-FT, Kumar et al. 2022). Default 0.
+    /// </param>
     public SupervisedClassifier(BackboneSpec backbone, int classes, Device device, Generator? generator = null,
-        TrainedEncoder? initialEncoder = null, double backboneLearningRateScale = 1.0, bool freezeBatchNorm = false)
+        TrainedEncoder? initialEncoder = null, double backboneLearningRateScale = 1.0, bool freezeBatchNorm = false, int headOnlyEpochs = 0)
         : base(nameof(SupervisedClassifier))
     {
         ArgumentNullException.ThrowIfNull(backbone);
         if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), classes, "At least one class is needed.");
         var spec = backbone with { BatchNormSplits = 1 };
         OnlineHead = HeadSpec.Linear(BackboneFactory.FeatureDimOf(spec), classes);
+        ArgumentOutOfRangeException.ThrowIfNegative(headOnlyEpochs);
         BackboneLearningRateScale = backboneLearningRateScale;
         FreezeBatchNorm = freezeBatchNorm;
+        HeadOnlyEpochs = headOnlyEpochs;
         encoder = BackboneFactory.Create(spec, OnlineHead.Build());
         if (generator != null) SeededInitialization.Apply(encoder, generator);
         if (initialEncoder != null) EncoderInitialization.CopyBackbone(encoder, initialEncoder);
@@ -58,6 +64,9 @@ public sealed class SupervisedClassifier : nn.Module, ITrainingMethod
 
     /// <summary>Whether the backbone's BatchNorm layers stay in evaluation mode while training.</summary>
     public bool FreezeBatchNorm { get; }
+
+    /// <summary>Epochs at the start during which only the classifier trains (LP-FT).</summary>
+    public int HeadOnlyEpochs { get; }
 
     /// <inheritdoc />
     public nn.Module Module => this;
@@ -94,9 +103,19 @@ public sealed class SupervisedClassifier : nn.Module, ITrainingMethod
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Views.Count != 1) throw new ArgumentException($"Supervised training takes one view, got {batch.Views.Count}.", nameof(batch));
         var labels = batch.Labels ?? throw new ArgumentException("Supervised training needs the batch's labels.", nameof(batch));
-        if (FreezeBatchNorm)
+        bool headOnly = batch.Position.Epoch < HeadOnlyEpochs;
+        if (FreezeBatchNorm || headOnly)
             foreach (var batchNorm in _backboneBatchNorms) batchNorm.eval();
-        var logits = encoder.call(batch.Views[0]);
+        else if (encoder.training)
+            foreach (var batchNorm in _backboneBatchNorms) batchNorm.train(); // after a head-only phase
+        Tensor logits;
+        if (headOnly)
+        {
+            Tensor features;
+            using (no_grad()) features = encoder.Features(batch.Views[0]);
+            using (features) logits = encoder.Head.call(features);
+        }
+        else logits = encoder.call(batch.Views[0]);
         var loss = nn.functional.cross_entropy(logits, labels);
         double accuracy;
         using (var scope = NewDisposeScope())

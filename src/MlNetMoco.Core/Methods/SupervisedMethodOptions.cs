@@ -28,6 +28,14 @@ public sealed record SupervisedMethodOptions : MethodOptions
     /// </summary>
     public bool FreezeBatchNorm { get; init; }
 
+    /// <summary>
+    /// Epochs at the start during which only the classifier trains (the backbone without gradient, its BatchNorm in
+    /// evaluation mode), before the whole network trains: LP-FT (Kumar et al. 2022, "Fine-Tuning can Distort Pretrained
+    /// Features and Underperform Out-of-Distribution"), which keeps a random classifier's first gradients from
+    /// disturbing the pretrained backbone. Default 0.
+    /// </summary>
+    public int HeadOnlyEpochs { get; init; }
+
     /// <summary>The augmentation of the single view. Default: crop (scale 0.6–1) and flip, no colour changes.</summary>
     public ViewAugmentation Augmentation { get; init; } = new() { Preset = null, CropScaleMin = 0.6 };
 
@@ -57,6 +65,8 @@ public sealed record SupervisedMethodOptions : MethodOptions
         if (Classes is < 1) throw new ArgumentException($"Method.Classes = {Classes} is not valid: expected null or at least 1.", nameof(Classes));
         if (!(BackboneLearningRateScale >= 0) || double.IsInfinity(BackboneLearningRateScale))
             throw new ArgumentException($"Method.BackboneLearningRateScale = {BackboneLearningRateScale} is not valid: expected a non-negative number.", nameof(BackboneLearningRateScale));
+        if (HeadOnlyEpochs < 0 || HeadOnlyEpochs > 0 && HeadOnlyEpochs >= training.Epochs)
+            throw new ArgumentException($"Method.HeadOnlyEpochs = {HeadOnlyEpochs} is not valid: expected 0 or more and fewer than the {training.Epochs} epochs.", nameof(HeadOnlyEpochs));
         if (Augmentation is null) throw new ArgumentException("Method.Augmentation is null.", nameof(Augmentation));
         Augmentation.Validate("Method.Augmentation");
     }
@@ -70,7 +80,7 @@ public sealed record SupervisedMethodOptions : MethodOptions
         int seen = context.ClassCount ?? throw new ArgumentException("Supervised training needs labels.", nameof(context));
         if (Classes is { } classes && seen > classes)
             throw new ArgumentException($"The labels go up to {seen - 1}, but Method.Classes = {classes}.", nameof(context));
-        var method = new SupervisedClassifier(context.Backbone, Classes ?? seen, context.Device, context.Generator, context.InitialEncoder, BackboneLearningRateScale, FreezeBatchNorm);
+        var method = new SupervisedClassifier(context.Backbone, Classes ?? seen, context.Device, context.Generator, context.InitialEncoder, BackboneLearningRateScale, FreezeBatchNorm, HeadOnlyEpochs);
         method.train();
         return method;
     }

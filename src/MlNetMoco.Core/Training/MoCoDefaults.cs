@@ -115,6 +115,9 @@ public static class MoCoDefaults
     /// <summary>Fine-tuning warm-up epochs: 1 (then a per-step cosine schedule).</summary>
     public const int FineTuneWarmupEpochs = 1;
 
+    /// <summary>Fine-tuning: epochs that train only the classifier first (LP-FT, Kumar et al. 2022). Default 0.</summary>
+    public const int FineTuneHeadOnlyEpochs = 0;
+
     /// <summary>Fine-tuning light augmentation: random-resized-crop scale from 0.6 (and a horizontal flip).</summary>
     public const double FineTuneCropScaleMin = 0.6;
 

@@ -86,7 +86,7 @@ public sealed class FineTuneMoCoEstimator : IEstimator<FineTuneMoCoTransformer>
             throw new ArgumentOutOfRangeException("inputSchema",
                 $"Input column '{binding.ColumnName}' holds images of {binding.Shape}, but the starting encoder takes {initial.InputShape}.");
         var spec = start.Encoder?.Backbone ?? new BackboneSpec(options.Backbone, binding.Shape.Channels, options.SmallImageStem);
-        var training = ToTrainingOptions(options, binding.Shape.Channels, classes.Count, spec);
+        var training = ToTrainingOptions(options, binding.Shape.Channels, classes.Count, spec, pretrained: start.Encoder is not null);
         var (validationImages, validationLabels) = ReadValidation(options, binding, classes, token);
 
         IImageDataset images = DataViewImageReader.Read(input, binding, options.InputScale, _log, token);
@@ -212,7 +212,7 @@ public sealed class FineTuneMoCoEstimator : IEstimator<FineTuneMoCoTransformer>
     }
 
     /// <summary>The core options of <paramref name="o"/>, validated, with errors named as <see cref="FineTuneMoCoOptions"/> names them.</summary>
-    internal static TrainingOptions ToTrainingOptions(FineTuneMoCoOptions o, int channels, int classes, BackboneSpec? spec)
+    internal static TrainingOptions ToTrainingOptions(FineTuneMoCoOptions o, int channels, int classes, BackboneSpec? spec, bool pretrained = true)
     {
         static void Check(bool ok, string name, object? value, string expected)
         {
@@ -232,6 +232,7 @@ public sealed class FineTuneMoCoEstimator : IEstimator<FineTuneMoCoTransformer>
                     Classes = classes,
                     BackboneLearningRateScale = o.BackboneLearningRateScale,
                     FreezeBatchNorm = o.FreezeBatchNorm,
+                    HeadOnlyEpochs = pretrained ? o.HeadOnlyEpochs : 0, // LP-FT protects pretrained features; from random init there are none
                     Augmentation = new ViewAugmentation { Preset = null, CropScaleMin = o.CropScaleMin, HorizontalFlip = o.HorizontalFlip },
                 },
                 Backbone = spec ?? new BackboneSpec(o.Backbone, channels, o.SmallImageStem),

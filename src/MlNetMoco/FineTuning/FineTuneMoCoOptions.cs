@@ -84,6 +84,16 @@ public sealed class FineTuneMoCoOptions
     [Range(0.0, 1.0, MoCoDefaults.FineTuneBackboneLearningRateScale, false)]
     public double BackboneLearningRateScale { get; set; } = MoCoDefaults.FineTuneBackboneLearningRateScale;
 
+    /// <summary>
+    /// Epochs at the start that train only the classifier, on the frozen backbone with its BatchNorm in evaluation mode,
+    /// before the whole network trains (LP-FT, Kumar et al. 2022): a random classifier's first gradients then do not
+    /// disturb the pretrained features. Counted within <see cref="Epochs"/>; ignored when training starts from random
+    /// initialisation. Default
+    /// <see cref="MoCoDefaults.FineTuneHeadOnlyEpochs"/>.
+    /// </summary>
+    [Range(0, 20, MoCoDefaults.FineTuneHeadOnlyEpochs, false)]
+    public int HeadOnlyEpochs { get; set; } = MoCoDefaults.FineTuneHeadOnlyEpochs;
+
     /// <summary>Keep the backbone's BatchNorm layers in evaluation mode (their statistics frozen). Default false.</summary>
     [BooleanChoice(false)]
     public bool FreezeBatchNorm { get; set; }

@@ -65,6 +65,39 @@ public class SupervisedTrainingTests
     }
 
     [Fact]
+    public void Head_only_epochs_train_the_classifier_alone_and_then_the_whole_network()
+    {
+        // LP-FT: during HeadOnlyEpochs the backbone gets no gradient and its BatchNorm statistics stay those of the
+        // start; from then on the backbone trains too.
+        using var method = new SupervisedClassifier(new BackboneSpec(BackboneKind.SmallConvNet, 1), 2, TorchSharp.torch.CPU,
+            new TorchSharp.torch.Generator(3), headOnlyEpochs: 2);
+        method.train();
+        using var x = TorchSharp.torch.rand(8, 1, 12, 12, generator: new TorchSharp.torch.Generator(5));
+        using var y = TorchSharp.torch.tensor(new long[] { 0, 1, 0, 1, 0, 1, 0, 1 });
+        using var indices = TorchSharp.torch.arange(8);
+        var parameters = method.OnlineEncoder.named_parameters().ToArray();
+        var runningMean = method.OnlineEncoder.named_buffers().First(b => b.name.EndsWith("running_mean", StringComparison.Ordinal));
+        using var meanBefore = runningMean.buffer.clone();
+
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            foreach (var (_, p) in parameters) { using var g = p.grad; if (g is not null) p.grad = null; }
+            var output = method.Step(new MethodBatch([x], indices, y, new TrainingPosition(epoch, 0, 1, 3, epoch), new TorchSharp.torch.Generator(1)));
+            output.Loss.backward();
+            output.Loss.Dispose();
+            bool headOnly = epoch < 2;
+            foreach (var (name, p) in parameters)
+            {
+                bool head = name.StartsWith("fc", StringComparison.Ordinal);
+                Assert.True(head ? p.grad is not null : headOnly == (p.grad is null), $"{name} at epoch {epoch}: gradient {(p.grad is null ? "none" : "present")}");
+            }
+            Assert.Equal(headOnly, runningMean.buffer.allclose(meanBefore));
+        }
+        Assert.Throws<ArgumentException>(() => new SupervisedMethodOptions { HeadOnlyEpochs = 3 }.Validate(Options with { Epochs = 3 }));
+        Assert.Throws<ArgumentException>(() => new SupervisedMethodOptions { HeadOnlyEpochs = -1 }.Validate(Options));
+    }
+
+    [Fact]
     public void The_last_partial_batch_is_kept_when_it_has_two_images_or_more()
     {
         var (images, labels) = Stripes(20);
