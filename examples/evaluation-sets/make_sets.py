@@ -2,11 +2,13 @@
 """Builds the image folders of README's "Does it help on my data?" table (train/ and test/, one sub-folder per class).
 
 Needs numpy, Pillow, scikit-image and the full Fashion-MNIST (Debian: python3-numpy python3-pil python3-skimage
-dataset-fashion-mnist). Usage: python3 make_sets.py OUTPUT_FOLDER. Every draw is seeded, so the folders are the same
-on every machine. The sets:
+dataset-fashion-mnist), and scikit-learn for the digits. Usage: python3 make_sets.py OUTPUT_FOLDER. Every draw is
+seeded, so the folders are the same on every machine. The sets:
   fm1000-16-gray   1,000 Fashion-MNIST training images at 16x16 grayscale, 2,000 test images
   fm2000-32-gray   2,000 at 32x32 grayscale, 2,000 test images
   fm1000-32-color  1,000 at 32x32, each image tinted with a random foreground and background colour
+  digits-16        scikit-learn's 8x8 digits upscaled to 16x16 grayscale: the first 1,297 for training, the last 500
+                   for testing (only when scikit-learn is installed: Debian python3-sklearn)
   photos-32        32x32 patches of 9 colour photos of scikit-image; the class is the photo; training patches come
                    from the left 70% of each photo, test patches from the right 30%
 """
@@ -71,9 +73,22 @@ def photo_set(out, rng):
                 Image.fromarray(photo[y:y + side, x:x + side]).resize((32, 32), Image.BILINEAR).save(f'{d}/{i:04d}.png')
 
 
+def digits_set(out):
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        print('digits-16 skipped: scikit-learn is not installed (Debian: python3-sklearn)')
+        return
+    digits = load_digits()
+    images = (digits.images * (255.0 / 16.0)).round().clip(0, 255).astype(np.uint8)
+    for split, rows in [('train', range(0, 1297)), ('test', range(len(images) - 500, len(images)))]:
+        write(f'{out}/digits-16/{split}', images[list(rows)], digits.target[list(rows)], 16, False, 0)
+
+
 if __name__ == '__main__':
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     generator = np.random.default_rng(7)
     fashion_sets(sys.argv[1], generator)
     photo_set(sys.argv[1], generator)
+    digits_set(sys.argv[1])
