@@ -20,7 +20,9 @@ public static class SeededInitialization
     {
         using var noGrad = no_grad();
         var transformers = new List<string>();
-        foreach (var (name, child) in module.named_modules())
+        var all = module.named_modules().ToList();
+        if (!all.Any(m => m.name.Length == 0)) all.Insert(0, ("", module)); // TorchSharp leaves the module itself out
+        foreach (var (name, child) in all)
         {
             // A ViT draws its trunk itself (vits.py's initialisation); its head (fc) is initialised as any other module.
             if (transformers.Any(t => Under(name, t) && !Under(name, t.Length == 0 ? "fc" : t + ".fc"))) continue;
