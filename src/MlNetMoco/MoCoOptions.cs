@@ -43,7 +43,7 @@ public sealed partial class MoCoOptions
 
     /// <summary>
     /// Name of the output column holding the backbone's pooled representation, a <c>Vector&lt;Single, D&gt;</c>
-    /// with D = 256 (SmallConvNet), 512 (ResNet-18/34) or 2048 (ResNet-50). This is the encoder output before the
+    /// with D = 256 (SmallConvNet), 512 (ResNet-18/34), 2048 (ResNet-50), 192 (ViT-Tiny) or 384 (ViT-Small). This is the encoder output before the
     /// projection head, the representation the MoCo papers evaluate with a linear classifier. Default "Features"
     /// (the column name ML.NET trainers read by default).
     /// </summary>

@@ -19,7 +19,7 @@ namespace MlNetMoco.Core.Backbones;
 /// initialised (uniform, Xavier's bound with fan-in C·patch² and fan-out D; vits.py writes 3·patch² for RGB) and
 /// frozen (<c>requires_grad = false</c>: it gets no gradient and the optimizer leaves it out); <c>pos_embed</c> is the
 /// fixed 2-D sin-cos embedding (<see cref="SinCosPositionEmbedding"/>), held as a buffer so that neither the optimizer
-/// nor the momentum update touches it; <c>cls_token</c> is trained and starts from N(0, 10⁻⁶²). Linear layers start
+/// nor the momentum update touches it; <c>cls_token</c> is trained and starts from N(0, (1e-6)²). Linear layers start
 /// Xavier-uniform with zero biases, the <c>qkv</c> layer's bound computed for q, k and v separately
 /// (√(6/(D + D))) as vits.py does; LayerNorms start at weight 1, bias 0. There is no BatchNorm, so Shuffle-BN and
 /// <see cref="BackboneSpec.BatchNormSplits"/> do not apply. Images must be square, of side <see cref="ImageSize"/>.
@@ -152,7 +152,7 @@ public sealed class VisionTransformer : Backbone
     /// <summary>
     /// Draws the trunk's initial weights (all but the head <c>fc</c>) as vits.py does, from <paramref name="generator"/>
     /// (null: torch's global generator): Linear Xavier-uniform with zero bias (<c>qkv</c>: q, k, v bounds apart), the
-    /// patch projection uniform ±√(6/(C·patch² + D)) with zero bias, <c>cls_token</c> N(0, 10⁻⁶²), LayerNorms 1 and 0.
+    /// patch projection uniform ±√(6/(C·patch² + D)) with zero bias, <c>cls_token</c> N(0, (1e-6)²), LayerNorms 1 and 0.
     /// The position embedding is fixed and not drawn.
     /// </summary>
     /// <param name="generator">CPU generator; null uses torch's global one.</param>
