@@ -147,4 +147,17 @@ public class MoCoV3VitTests
         Assert.Equal(2, losses.Count);
         Assert.All(losses, l => Assert.True(double.IsFinite(l)));
     }
+
+    [Fact]
+    public void A_crop_size_other_than_the_ViT_s_image_side_is_refused_before_training()
+    {
+        var options = SmallVit(1);
+        var method = (MoCoV3MethodOptions)options.Method;
+        options = options with { Method = method with { SecondView = method.SecondView with { CropSize = 8 } } };
+        var e = Assert.Throws<ArgumentException>(() => new Trainer(options).Run(TrainerTests.DistinctImages(32)));
+        Assert.Equal("CropSize", e.ParamName);
+        Assert.Contains("CropSize = 8", e.Message);
+        var fitting = options with { Method = method with { SecondView = method.SecondView with { CropSize = 16 } } };
+        Assert.Equal(4, fitting.ForImages(new ImageShape(1, 16, 16)).Backbone.PatchSize);
+    }
 }
