@@ -177,21 +177,22 @@ public sealed partial class MoCoOptions
     // ----- Optimisation --------------------------------------------------------------------------------------
 
     /// <summary>
-    /// Number of passes over the training images. Null lets <see cref="Recipe"/> decide (Auto: about 200,000 images
+    /// Number of passes over the training images. Null lets <see cref="Recipe"/> decide (Auto: about 300,000 images
     /// seen on the CPU, 2,000,000 on CUDA, 20 to 200 epochs; Paper: 200, MoCo v1 and v2's ImageNet runs). Default null.
     /// </summary>
     public int? Epochs { get; set; }
 
     /// <summary>
     /// Images per step; the last partial batch of an epoch is dropped, and Fit needs at least one full batch. Null
-    /// lets <see cref="Recipe"/> decide (Auto: the largest power of two ≤ min(256, N/8), at least 32; Paper: 256,
-    /// MoCo's). Default null.
+    /// lets <see cref="Recipe"/> decide (Auto: the largest power of two ≤ min(128 on the CPU or 256 on CUDA, N/8), at
+    /// least 32; Paper: 256, MoCo's). Default null.
     /// </summary>
     public int? BatchSize { get; set; }
 
     /// <summary>
     /// SGD learning rate for a batch of 256 images; the rate used is BaseLearningRate·BatchSize/256 (linear
-    /// scaling, Goyal et al. 2017). Null lets <see cref="Recipe"/> decide (both recipes: 0.03, MoCo's). Default null.
+    /// scaling, Goyal et al. 2017). Null lets <see cref="Recipe"/> decide (Auto: 0.06 on the CPU, whose runs are short, 0.03 on CUDA; Paper:
+    /// 0.03, MoCo's). Default null.
     /// </summary>
     public double? BaseLearningRate { get; set; }
 

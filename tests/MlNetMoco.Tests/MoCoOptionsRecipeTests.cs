@@ -22,7 +22,7 @@ public class MoCoOptionsRecipeTests
         Assert.Equal((1152, 0.99, false, 0.8, 1.0, false), (m.QueueSize, m.EncoderMomentum, m.HorizontalFlip, m.CropScaleMin, m.CropScaleMax, m.GaussianBlur));
 
         var lines = options.DescribeChoices(recipe).ToList();
-        Assert.Contains(lines, l => l.StartsWith("Auto recipe: Epochs = 7 (set explicitly; the recipe would choose 155)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Auto recipe: Epochs = 7 (set explicitly; the recipe would choose 200)", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Auto recipe: BatchSize = 128 (1297 images", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Auto recipe: CropScale = 0.8–1 (set explicitly", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("1 channel", StringComparison.Ordinal));

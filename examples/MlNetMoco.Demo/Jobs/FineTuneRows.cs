@@ -29,7 +29,7 @@ public static class FineTuneRows
     public static int Epochs(int epochsAtFull, int poolSize, int labels) =>
         Math.Min(epochsAtFull * 10, (int)Math.Ceiling(epochsAtFull * (double)poolSize / labels));
 
-    /// <summary>The settings of one row: the FineTuneMoCo defaults, except the epochs, and the full backbone rate from random init.</summary>
+    /// <summary>The settings of one row: the FineTuneMoCo defaults, except the epochs.</summary>
     public static FineTuneMoCoOptions Options(MoCoTransformer? pretrained, int epochs, string device, int seed) => new()
     {
         InputColumnName = nameof(ImageRow.Pixels),
@@ -40,8 +40,6 @@ public static class FineTuneRows
         ImageHeight = ImageRow.Side,
         ImageWidth = ImageRow.Side,
         Epochs = epochs,
-        // From random weights there is nothing to preserve: the backbone learns at the classifier's rate.
-        BackboneLearningRateScale = pretrained is null ? 1.0 : MoCoDefaults.FineTuneBackboneLearningRateScale,
         Device = device,
         Seed = seed,
     };
@@ -78,6 +76,6 @@ public static class FineTuneRows
 
     /// <summary>The line for results.md saying how these rows were trained.</summary>
     public static string Note(int epochsAtFull) =>
-        $"{FromMoCo} / {FromRandom}: FineTuneMoCo (SGD, cosine, light crop+flip; backbone lr ×0.1 from MoCo, ×1 from random init), scored by its own classifier; " +
+        $"{FromMoCo} / {FromRandom}: FineTuneMoCo with its defaults (SGD, cosine, light crop+flip, backbone at the classifier's rate), scored by its own classifier; " +
         $"{epochsAtFull} epochs at 100% labels, proportionally more for fewer (at most {10 * epochsAtFull}).";
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MlNetMoco.Core.Training;
 using Microsoft.ML.Trainers.LightGbm;
 using MlNetMoco.FineTuning;
 
@@ -42,7 +43,7 @@ public static class SweepCandidates
     /// <summary>
     /// FineTuneMoCo settings from <paramref name="pretrained"/> (null: random initialisation), cheapest first: the
     /// classifier alone on the frozen encoder (backbone rate ×0, BatchNorm frozen), then end to end with the default
-    /// backbone rate ×0.1, then longer. Each reads <paramref name="pixelColumn"/>.
+    /// backbone rate (the classifier's), then longer. Each reads <paramref name="pixelColumn"/>.
     /// </summary>
     /// <param name="pretrained">The encoder to start from.</param>
     /// <param name="pixelColumn">The pixel column.</param>
@@ -68,8 +69,8 @@ public static class SweepCandidates
         return
         [
             Make($"frozen encoder, {epochs} epochs", epochs, 0, true),
-            Make($"backbone lr ×0.1, {epochs} epochs", epochs, 0.1, false),
-            Make($"backbone lr ×0.1, {2 * epochs} epochs", 2 * epochs, 0.1, false),
+            Make($"end to end, {epochs} epochs", epochs, MoCoDefaults.FineTuneBackboneLearningRateScale, false),
+            Make($"end to end, {2 * epochs} epochs", 2 * epochs, MoCoDefaults.FineTuneBackboneLearningRateScale, false),
         ];
     }
 

@@ -106,8 +106,12 @@ public static class MoCoDefaults
     /// <summary>Fine-tuning learning rate of the classifier (not scaled by the batch size): 0.05.</summary>
     public const double FineTuneLearningRate = 0.05;
 
-    /// <summary>Fine-tuning learning-rate multiple of the backbone: 0.1 (pretrained trunks are tuned more gently than the new head).</summary>
-    public const double FineTuneBackboneLearningRateScale = 0.1;
+    /// <summary>
+    /// Fine-tuning learning-rate multiple of the backbone: 1 (the backbone learns at the classifier's rate). On the
+    /// embedded Fashion-MNIST subset with 1,000 labels and 80 epochs, ×1 beat ×0.3 and ×0.1 by 0.7 and 2.2 points
+    /// (README); small CPU-trained encoders are far from ImageNet-scale trunks that need a gentler rate.
+    /// </summary>
+    public const double FineTuneBackboneLearningRateScale = 1.0;
 
     /// <summary>Fine-tuning weight decay: 5e-4.</summary>
     public const double FineTuneWeightDecay = 5e-4;

@@ -79,7 +79,8 @@ public sealed class FineTuneMoCoOptions
 
     /// <summary>
     /// Learning-rate multiple of the backbone (parameter groups): 1 trains everything alike, 0 freezes the backbone's
-    /// weights (only the classifier learns). Default 0.1.
+    /// weights (only the classifier learns). Default 1 (measured best of 0.1, 0.3 and 1 on the embedded Fashion-MNIST
+    /// subset, README).
     /// </summary>
     [Range(0.0, 1.0, MoCoDefaults.FineTuneBackboneLearningRateScale, false)]
     public double BackboneLearningRateScale { get; set; } = MoCoDefaults.FineTuneBackboneLearningRateScale;

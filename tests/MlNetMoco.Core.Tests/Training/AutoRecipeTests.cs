@@ -15,7 +15,7 @@ public class AutoRecipeTests
         Assert.Equal(BackboneKind.SmallConvNet, r.Backbone);
         Assert.True(r.SmallImageStem);
         Assert.Equal(128, r.BatchSize);
-        Assert.Equal(155, r.Epochs); // ⌈200,000 / 1,297⌉
+        Assert.Equal(200, r.Epochs); // ⌈300,000 / 1,297⌉ = 232, capped at 200
         Assert.Equal(QueueSizing.Choose(4096, 1297, 128).Size, r.QueueSize);
         Assert.Equal(1152, r.QueueSize);
         Assert.Equal(0.99, r.EncoderMomentum);
@@ -29,9 +29,10 @@ public class AutoRecipeTests
 
     [Theory]
     [InlineData(1000, 64, 200)]
-    [InlineData(2000, 128, 100)]
-    [InlineData(5000, 256, 40)]
-    [InlineData(60000, 256, 20)]
+    [InlineData(2000, 128, 150)]
+    [InlineData(5000, 128, 60)]
+    [InlineData(10000, 128, 30)]
+    [InlineData(60000, 128, 20)]
     [InlineData(300, 32, 200)]
     public void Batch_and_epochs_follow_the_pool_size(int count, int batch, int epochs)
     {
@@ -40,6 +41,15 @@ public class AutoRecipeTests
         Assert.Equal(epochs, r.Epochs);
         Assert.True(r.QueueSize <= count / batch * batch - batch || r.QueueSize == batch, $"K = {r.QueueSize} for N = {count}, B = {batch}");
         Assert.Equal(0, r.BatchSize % MoCoDefaults.BatchNormSplits);
+    }
+
+    [Fact]
+    public void A_CPU_run_gets_twice_MoCos_learning_rate_per_256_images()
+    {
+        var r = AutoRecipe.Choose(10000, new ImageShape(1, 28, 28), cuda: false);
+        Assert.Equal(AutoRecipe.CpuBaseLearningRate, r.BaseLearningRate);
+        Assert.Equal(2 * MoCoDefaults.BaseLearningRate, r.BaseLearningRate, 12);
+        Assert.Contains("0.03 for batches of 128", r.Reasons["BaseLearningRate"]);
     }
 
     [Theory]
@@ -60,7 +70,9 @@ public class AutoRecipeTests
     [Fact]
     public void Cuda_gets_a_larger_budget_and_large_CPU_images_get_ResNet18()
     {
-        Assert.Equal(200, AutoRecipe.Choose(5000, new ImageShape(3, 32, 32), cuda: true).Epochs);
+        var cuda = AutoRecipe.Choose(5000, new ImageShape(3, 32, 32), cuda: true);
+        Assert.Equal((200, 256), (cuda.Epochs, cuda.BatchSize)); // the CPU gets batches of 128
+        Assert.Equal(MoCoDefaults.BaseLearningRate, cuda.BaseLearningRate);
         Assert.Equal(BackboneKind.ResNet18, AutoRecipe.Choose(5000, new ImageShape(3, 96, 96), cuda: false).Backbone);
         Assert.Equal(0.999, AutoRecipe.Choose(1_000_000, new ImageShape(3, 96, 96), cuda: true).EncoderMomentum);
     }

@@ -14,13 +14,13 @@ public class FineTuneRowsTests
         Assert.Equal(expected, FineTuneRows.Epochs(8, 10_000, labels));
 
     [Fact]
-    public void Random_init_trains_the_backbone_at_the_full_rate_on_28x28_grayscale()
+    public void Rows_use_the_FineTuneMoCo_defaults_on_28x28_grayscale()
     {
         var random = FineTuneRows.Options(null, 5, "cpu", 1);
         Assert.Null(random.Pretrained);
-        Assert.Equal(1.0, random.BackboneLearningRateScale);
+        Assert.Equal(MoCoDefaults.FineTuneBackboneLearningRateScale, random.BackboneLearningRateScale);
+        Assert.Equal(MoCoDefaults.FineTuneLearningRate, random.LearningRate);
         Assert.Equal((1, 28, 28), (random.ImageChannels, random.ImageHeight, random.ImageWidth));
         Assert.Equal(5, random.Epochs);
-        Assert.NotEqual(MoCoDefaults.FineTuneBackboneLearningRateScale, random.BackboneLearningRateScale);
     }
 }

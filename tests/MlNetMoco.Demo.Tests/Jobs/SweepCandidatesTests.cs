@@ -1,3 +1,4 @@
+using MlNetMoco.Core.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetMoco.Demo.Jobs;
@@ -70,10 +71,11 @@ public class SweepCandidatesTests
         Assert.All(options, o => Assert.Null(o.Pretrained));
         Assert.All(options, o => Assert.Equal(7, o.Seed));
         Assert.Equal(candidates.Select(c => c.Epochs), options.Select(o => o.Epochs));
-        // The first is the classifier alone on the frozen encoder; the others train the backbone at ×0.1.
+        // The first is the classifier alone on the frozen encoder; the others train the backbone at the default rate.
         Assert.Equal(0, options[0].BackboneLearningRateScale);
         Assert.True(options[0].FreezeBatchNorm);
-        Assert.All(options.Skip(1), o => Assert.Equal(0.1, o.BackboneLearningRateScale, 9));
+        Assert.All(options.Skip(1), o => Assert.Equal(MoCoDefaults.FineTuneBackboneLearningRateScale, o.BackboneLearningRateScale, 9));
+        Assert.All(options.Skip(1), o => Assert.False(o.FreezeBatchNorm));
         Assert.Throws<ArgumentOutOfRangeException>(() => SweepCandidates.FineTune(null, "Pixels", epochs: 0));
     }
 }
