@@ -98,7 +98,7 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
         var binding = InputBinding.Resolve(input.Schema, options.InputColumnName, InputBinding.DeclaredShape.From(options), Outputs);
         bool cuda = Core.Devices.DeviceSelector.Resolve(options.Device).type == TorchSharp.DeviceType.CUDA;
         // Settings are checked before any row is read (the count, when unknown, only changes the Auto recipe's values).
-        var training = options.ToTrainingOptions(binding.Shape.Channels, options.RecipeFor((int)Math.Min(input.GetRowCount() ?? 10_000, int.MaxValue), binding.Shape, cuda));
+        var training = options.ToTrainingOptionsFor(binding.Shape, options.RecipeFor((int)Math.Min(input.GetRowCount() ?? 10_000, int.MaxValue), binding.Shape, cuda));
         var evaluators = options.ToEvaluators();
         if (options.KnnMonitor is { } monitor && (monitor.Train.Shape != binding.Shape || monitor.Test.Shape != binding.Shape))
             throw new ArgumentException(
@@ -115,8 +115,8 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
             throw new ArgumentException($"The input has no rows: MoCo needs images in column '{binding.ColumnName}'.", nameof(input));
         _log.Info($"Read {data.Count} images of shape {binding.Shape} from column '{binding.ColumnName}'.");
         var recipe = options.RecipeFor(data.Count, binding.Shape, cuda);
-        training = options.ToTrainingOptions(binding.Shape.Channels, recipe);
-        foreach (string line in options.DescribeChoices(recipe)) _log.Info(line);
+        training = options.ToTrainingOptionsFor(binding.Shape, recipe);
+        foreach (string line in options.DescribeChoices(recipe, binding.Shape)) _log.Info(line);
         var report = prepareReport?.Invoke(token);
         if (report is not null) evaluators = [.. evaluators, .. report.Evaluators];
 

@@ -1,5 +1,6 @@
 using MlNetMoco.Core.Augmentations;
 using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Data;
 using MlNetMoco.Core.Methods;
 using MlNetMoco.Core.Optimization;
 using MlNetMoco.Core.Training;
@@ -14,6 +15,8 @@ public sealed partial class MoCoOptions
     {
         ("Optimizer.Momentum", nameof(SgdMomentum)),
         ("Optimizer.Kind", nameof(Optimizer)),
+        ("Backbone.ImageSize", nameof(ImageHeight)),
+        ("Backbone.", ""),
         ("Method.", ""),
         ("Optimizer.", ""),
     };
@@ -32,10 +35,13 @@ public sealed partial class MoCoOptions
         var r = recipe ?? AutoRecipe.Paper();
         try
         {
-            var optimizer = Optimizer ?? (Version == MoCoVersion.V3 ? MoCoV3Defaults.Optimizer : MoCoDefaults.Optimizer);
+            var backbone = Backbone ?? r.Backbone;
+            bool v3 = Version == MoCoVersion.V3, v3Vit = v3 && BackboneSpec.IsVit(backbone);
+            var optimizer = Optimizer ?? (v3 ? MoCoV3Defaults.OptimizerFor(backbone) : MoCoDefaults.Optimizer);
+            int epochs = Epochs ?? r.Epochs;
             return new TrainingOptions
             {
-                Method = Version == MoCoVersion.V3 ? ToMoCoV3(r) : new MoCoMethodOptions
+                Method = v3 ? ToMoCoV3(r, backbone) : new MoCoMethodOptions
                 {
                     Version = Version,
                     ProjectionDim = ProjectionDim,
@@ -51,13 +57,17 @@ public sealed partial class MoCoOptions
                     HorizontalFlip = HorizontalFlip ?? r.HorizontalFlip,
                     GaussianBlur = GaussianBlur ?? r.GaussianBlur,
                 },
-                Backbone = new BackboneSpec(Backbone ?? r.Backbone, channels, SmallImageStem ?? r.SmallImageStem),
-                Epochs = Epochs ?? r.Epochs,
+                Backbone = new BackboneSpec(backbone, channels, SmallImageStem ?? r.SmallImageStem, PatchSize: PatchSize),
+                Epochs = epochs,
                 BatchSize = BatchSize ?? r.BatchSize,
-                Optimizer = new OptimizerOptions { Kind = optimizer, Momentum = SgdMomentum, WeightDecay = WeightDecay },
-                BaseLearningRate = BaseLearningRate ?? (Version == MoCoVersion.V3 ? MoCoV3Defaults.BaseLearningRateOf(optimizer) : r.BaseLearningRate),
+                Optimizer = new OptimizerOptions
+                {
+                    Kind = optimizer, Momentum = SgdMomentum,
+                    WeightDecay = v3Vit && !_weightDecaySet ? MoCoV3Defaults.DefaultWeightDecayFor(backbone, optimizer) : WeightDecay,
+                },
+                BaseLearningRate = BaseLearningRate ?? (v3 ? MoCoV3Defaults.BaseLearningRateOf(optimizer) : r.BaseLearningRate),
                 Schedule = Schedule,
-                WarmupEpochs = WarmupEpochs,
+                WarmupEpochs = v3Vit && !_warmupEpochsSet ? Math.Min(MoCoV3Defaults.WarmupEpochsFor(backbone), epochs / 10) : WarmupEpochs,
                 Device = Device,
                 Seed = Seed,
                 CheckpointDirectory = CheckpointDirectory,
@@ -72,14 +82,36 @@ public sealed partial class MoCoOptions
     }
 
     /// <summary>
-    /// MoCo v3's method options from these settings: <see cref="ProjectionDim"/>, <see cref="Temperature"/> (null: 1.0),
+    /// The core training options for images of <paramref name="shape"/>: <see cref="ToTrainingOptions(int, RecipeSettings?)"/>
+    /// with the backbone's automatic sizes resolved (a ViT's image side and <see cref="PatchSize"/>,
+    /// <see cref="TrainingOptions.ForImages"/>), checked before any row is read.
+    /// </summary>
+    /// <param name="shape">Shape of the training images.</param>
+    /// <param name="recipe">The values of the settings left null.</param>
+    /// <exception cref="ArgumentException">A setting is out of range or does not fit the images (the message names the <see cref="MoCoOptions"/> property).</exception>
+    internal TrainingOptions ToTrainingOptionsFor(ImageShape shape, RecipeSettings recipe)
+    {
+        var options = ToTrainingOptions(shape.Channels, recipe);
+        try
+        {
+            return options.ForImages(shape);
+        }
+        catch (ArgumentException e)
+        {
+            throw InOwnNames(e);
+        }
+    }
+
+    /// <summary>
+    /// MoCo v3's method options from these settings: <see cref="ProjectionDim"/>, <see cref="Temperature"/> (null: 1.0, 0.2 for ViTs),
     /// <see cref="EncoderMomentum"/> (null: 0.99, rising to 1), <see cref="BatchNormSplits"/>, and both views' crop,
     /// flip and blur settings on MoCo v3's asymmetric presets (the crop scale left null is 0.08 with the Paper recipe,
     /// the Auto recipe's otherwise). <see cref="QueueSize"/>, <see cref="ExcludeSameImageNegatives"/> and
     /// <see cref="Augmentation"/> do not apply (no queue; v3's own views).
     /// </summary>
     /// <param name="r">The recipe's values of the settings left null.</param>
-    private MoCoV3MethodOptions ToMoCoV3(RecipeSettings r)
+    /// <param name="backbone">The backbone in use (its temperature).</param>
+    private MoCoV3MethodOptions ToMoCoV3(RecipeSettings r, BackboneKind backbone)
     {
         ViewAugmentation View(AugmentationPreset preset) => new()
         {
@@ -93,7 +125,7 @@ public sealed partial class MoCoOptions
         return new MoCoV3MethodOptions
         {
             ProjectionDim = ProjectionDim,
-            Temperature = Temperature ?? MoCoV3Defaults.Temperature,
+            Temperature = Temperature ?? MoCoV3Defaults.TemperatureFor(backbone),
             EncoderMomentum = EncoderMomentum ?? MoCoV3Defaults.EncoderMomentum,
             BatchNormSplits = BatchNormSplits,
             FirstView = View(AugmentationPreset.MoCoV3View1),

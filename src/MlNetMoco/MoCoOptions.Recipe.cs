@@ -38,7 +38,8 @@ public sealed partial class MoCoOptions
     /// are reported as such.
     /// </summary>
     /// <param name="recipe">The settings of <see cref="RecipeFor"/>.</param>
-    public IEnumerable<string> DescribeChoices(RecipeSettings recipe)
+    /// <param name="shape">The training images' shape: with a ViT backbone, a line gives the patch size for it. Default null.</param>
+    public IEnumerable<string> DescribeChoices(RecipeSettings recipe, ImageShape? shape = null)
     {
         ArgumentNullException.ThrowIfNull(recipe);
         string name = Recipe.ToString();
@@ -51,6 +52,8 @@ public sealed partial class MoCoOptions
         }
         yield return Line("Backbone", Backbone, recipe.Backbone);
         yield return Line("SmallImageStem", SmallImageStem, recipe.SmallImageStem);
+        if (Core.Backbones.BackboneSpec.IsVit(Backbone ?? recipe.Backbone))
+            yield return PatchLine(name, shape);
         yield return Line("BatchSize", BatchSize, recipe.BatchSize);
         yield return Line("Epochs", Epochs, recipe.Epochs);
         yield return Line("BaseLearningRate", BaseLearningRate, recipe.BaseLearningRate);
@@ -61,6 +64,19 @@ public sealed partial class MoCoOptions
         yield return Line("GaussianBlur", GaussianBlur, recipe.GaussianBlur);
         yield return Line("HorizontalFlip", HorizontalFlip, recipe.HorizontalFlip);
         if (recipe.Reasons.TryGetValue("Channels", out var channels)) yield return $"{name} recipe: {channels}.";
+    }
+
+    /// <summary>The patch size line of a ViT backbone: the automatic size for the images, or the one set.</summary>
+    private string PatchLine(string recipe, ImageShape? shape)
+    {
+        string rule = $"{Core.Backbones.BackboneSpec.SmallImagePatchSize} px for images under {Core.Backbones.BackboneSpec.LargeImageSide} px a side, " +
+            $"{Core.Backbones.BackboneSpec.LargeImagePatchSize} from {Core.Backbones.BackboneSpec.LargeImageSide} px";
+        if (PatchSize != 0)
+            return $"{recipe} recipe: PatchSize = {PatchSize} (set explicitly; automatic: {rule}).";
+        if (shape is not { } s)
+            return $"{recipe} recipe: PatchSize = auto ({rule}).";
+        int patch = Core.Backbones.BackboneSpec.AutoPatchSize(s.Height);
+        return $"{recipe} recipe: PatchSize = {patch} (ViT backbone, automatic: {rule}; {(s.Height / Math.Max(patch, 1)) * (s.Width / Math.Max(patch, 1))} patches per image).";
     }
 
     private static string Format(object value) => value switch

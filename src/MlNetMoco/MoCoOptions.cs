@@ -43,7 +43,7 @@ public sealed partial class MoCoOptions
 
     /// <summary>
     /// Name of the output column holding the backbone's pooled representation, a <c>Vector&lt;Single, D&gt;</c>
-    /// with D = 256 (SmallConvNet), 512 (ResNet-18/34) or 2048 (ResNet-50). This is the encoder output before the
+    /// with D = 256 (SmallConvNet), 512 (ResNet-18/34), 2048 (ResNet-50), 192 (ViT-Tiny) or 384 (ViT-Small). This is the encoder output before the
     /// projection head, the representation the MoCo papers evaluate with a linear classifier. Default "Features"
     /// (the column name ML.NET trainers read by default).
     /// </summary>
@@ -113,7 +113,10 @@ public sealed partial class MoCoOptions
     /// <summary>
     /// The encoder architecture. Null lets <see cref="Recipe"/> decide: SmallConvNet on the CPU for images up to 64 px,
     /// else ResNet-18 (<see cref="AutoRecipe.Choose"/>); <see cref="MoCoRecipe.Paper"/> takes ResNet-18 (the MoCo
-    /// CIFAR-10 demo's encoder). Default null.
+    /// CIFAR-10 demo's encoder). No recipe chooses a ViT: <see cref="BackboneKind.VitTiny"/> or
+    /// <see cref="BackboneKind.VitSmall"/> (square images, <see cref="PatchSize"/>) is meant for
+    /// <see cref="Version"/> = V3, whose ViT defaults then apply; v1 and v2 train it too (it has no BatchNorm, so
+    /// <see cref="BatchNormSplits"/> has no effect). Default null.
     /// </summary>
     public BackboneKind? Backbone { get; set; }
 
@@ -123,6 +126,14 @@ public sealed partial class MoCoOptions
     /// 64 px; Paper: false). Default null.
     /// </summary>
     public bool? SmallImageStem { get; set; }
+
+    /// <summary>
+    /// ViT backbones only (<see cref="BackboneKind.VitTiny"/>, <see cref="BackboneKind.VitSmall"/>): the side of the
+    /// square patches, which must divide the image side (ViTs take square images). 0 = auto: 4 for images under 128 px
+    /// a side, 16 (the ViT and MoCo v3 papers' patch on 224-px ImageNet crops) from 128 px on
+    /// (<see cref="BackboneSpec.ForImages"/>). Must stay 0 with convolutional backbones. Default 0.
+    /// </summary>
+    public int PatchSize { get; set; }
 
     /// <summary>Output dimension of the projection head, the contrastive embedding. Default 128 (MoCo v1 and v2).</summary>
     [Choice(new object[] { 64, 128, 256 }, MoCoDefaults.ProjectionDim)]
@@ -143,7 +154,8 @@ public sealed partial class MoCoOptions
 
     /// <summary>
     /// Softmax temperature T of the InfoNCE loss. Null takes the version's value: 0.07 for v1 (He et al. 2020),
-    /// 0.2 for v2 (Chen et al. 2020), 1.0 for v3 (Chen, Xie, He 2021, ResNets). Default null.
+    /// 0.2 for v2 (Chen et al. 2020), 1.0 for v3 with convolutional backbones and 0.2 for v3 with ViTs (Chen, Xie, He
+    /// 2021). Default null.
     /// </summary>
     public double? Temperature { get; set; }
 
@@ -185,8 +197,9 @@ public sealed partial class MoCoOptions
     public double? BaseLearningRate { get; set; }
 
     /// <summary>
-    /// The optimizer: SGD (MoCo v1/v2), AdamW or LARS (MoCo v3). Null takes the version's: SGD for v1 and v2, LARS
-    /// for v3 (whose <see cref="BaseLearningRate"/> left null is then 0.6, or 1.5e-4 for AdamW, the paper's).
+    /// The optimizer: SGD (MoCo v1/v2), AdamW or LARS (MoCo v3). Null takes the version's: SGD for v1 and v2; for v3
+    /// LARS with convolutional backbones and AdamW with ViTs (the paper's, <see cref="MoCoV3Defaults.OptimizerFor"/>;
+    /// <see cref="BaseLearningRate"/> left null is then 0.6 for LARS, 1.5e-4 for AdamW, per 256 images).
     /// Default null.
     /// </summary>
     public OptimizerKind? Optimizer { get; set; }
@@ -196,11 +209,25 @@ public sealed partial class MoCoOptions
     public double SgdMomentum { get; set; } = MoCoDefaults.SgdMomentum;
 
     /// <summary>
-    /// Weight decay (L2 for SGD and LARS, decoupled for AdamW). Default 1e-4 (MoCo), for v3 too (its paper used 1e-6
-    /// with LARS and 0.1 with AdamW, <see cref="MoCoV3Defaults"/>: set it to those for its recipe).
+    /// Weight decay (L2 for SGD and LARS, decoupled for AdamW). Default 1e-4 (MoCo), for v3 with convolutional
+    /// backbones too (its paper used 1e-6 with LARS, <see cref="MoCoV3Defaults"/>: set it for its recipe). Exception:
+    /// with <see cref="Version"/> = V3 and a ViT backbone, a WeightDecay that was never assigned takes the paper's
+    /// value for the optimizer (<see cref="MoCoV3Defaults.DefaultWeightDecayFor"/>: 0.1 with AdamW, the ViT recipe);
+    /// assigning any value, 1e-4 included, keeps that value.
     /// </summary>
     [Range(1e-6, 1e-3, MoCoDefaults.WeightDecay, true)]
-    public double WeightDecay { get; set; } = MoCoDefaults.WeightDecay;
+    public double WeightDecay
+    {
+        get => _weightDecay;
+        set
+        {
+            _weightDecay = value;
+            _weightDecaySet = true;
+        }
+    }
+
+    private double _weightDecay = MoCoDefaults.WeightDecay;
+    private bool _weightDecaySet;
 
     /// <summary>
     /// Learning-rate schedule. Null takes the version's: step decay ×0.1 at 60 % and 80 % of the epochs for v1
@@ -208,8 +235,23 @@ public sealed partial class MoCoOptions
     /// </summary>
     public LearningRateScheduleKind? Schedule { get; set; }
 
-    /// <summary>Epochs of linear learning-rate warm-up from 0 (fewer than <see cref="Epochs"/>). Default 0 (MoCo).</summary>
-    public int WarmupEpochs { get; set; } = MoCoDefaults.WarmupEpochs;
+    /// <summary>
+    /// Epochs of linear learning-rate warm-up from 0 (fewer than <see cref="Epochs"/>). Default 0 (MoCo). Exception:
+    /// with <see cref="Version"/> = V3 and a ViT backbone, a WarmupEpochs that was never assigned takes the paper's
+    /// ViT warm-up, 40 epochs, capped to a tenth of the epochs (<see cref="MoCoV3Defaults.WarmupEpochsFor"/>).
+    /// </summary>
+    public int WarmupEpochs
+    {
+        get => _warmupEpochs;
+        set
+        {
+            _warmupEpochs = value;
+            _warmupEpochsSet = true;
+        }
+    }
+
+    private int _warmupEpochs = MoCoDefaults.WarmupEpochs;
+    private bool _warmupEpochsSet;
 
     /// <summary>
     /// Augmentation recipe of the two views. Null follows <see cref="Version"/>: MoCo v1's (random resized crop,

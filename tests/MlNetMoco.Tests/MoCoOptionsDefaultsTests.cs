@@ -17,6 +17,7 @@ public class MoCoOptionsDefaultsTests
         [nameof(MoCoOptions.Optimizer)] = t => t.Optimizer.Kind,
         [nameof(MoCoOptions.Backbone)] = t => t.Backbone.Kind,
         [nameof(MoCoOptions.SmallImageStem)] = t => t.Backbone.SmallImageStem,
+        [nameof(MoCoOptions.PatchSize)] = t => t.Backbone.PatchSize,
         [nameof(MoCoOptions.KnnNeighbors)] = _ => new KnnEvaluator(Dummy()).Neighbors,
         [nameof(MoCoOptions.KnnTemperature)] = _ => new KnnEvaluator(Dummy()).Temperature,
     };
@@ -73,7 +74,7 @@ public class MoCoOptionsDefaultsTests
         {
             "Augmentation", "Backbone", "BaseLearningRate", "BatchNormSplits", "BatchSize", "CheckpointDirectory", "CheckpointEveryEpochs", "CropScaleMax",
             "CropScaleMin", "CropSize", "Device", "EncoderMomentum", "Epochs", "ExcludeSameImageNegatives", "GaussianBlur", "HorizontalFlip", "KnnNeighbors", "KnnTemperature",
-            "Optimizer", "ProjectionDim", "QueueSize", "ResumeFrom", "Schedule", "Seed", "SgdMomentum", "SmallImageStem", "Temperature", "Version",
+            "Optimizer", "PatchSize", "ProjectionDim", "QueueSize", "ResumeFrom", "Schedule", "Seed", "SgdMomentum", "SmallImageStem", "Temperature", "Version",
             "WarmupEpochs", "WeightDecay",
         }, compared.Order(StringComparer.Ordinal));
         Assert.Equal(MoCoDefaults.Version, ours.Version);

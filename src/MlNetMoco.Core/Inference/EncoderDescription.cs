@@ -71,6 +71,18 @@ public sealed record EncoderDescription(
         if (InputShape.Channels != Backbone.InChannels)
             throw new ArgumentException(
                 $"Encoder description: the backbone takes {Backbone.InChannels} channel(s) but the input shape is {InputShape}.");
+        if (Backbone.IsVisionTransformer)
+        {
+            try
+            {
+                if (Backbone.ForImages(InputShape) != Backbone)
+                    throw new ArgumentException($"ImageSize = {Backbone.ImageSize}, PatchSize = {Backbone.PatchSize} do not describe a ViT for the input shape {InputShape}.");
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Encoder description: the backbone's {e.Message}", e);
+            }
+        }
         Normalization.Validate(InputShape.Channels);
         if (Metadata is null) throw new ArgumentException("Encoder description: the metadata is null (use an empty dictionary).");
         FeatureStandardization?.Validate(BackboneFactory.FeatureDimOf(Backbone));

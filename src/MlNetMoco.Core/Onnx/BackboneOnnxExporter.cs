@@ -5,8 +5,9 @@ namespace MlNetMoco.Core.Onnx;
 /// <summary>
 /// Writes a <see cref="Backbone"/>'s feature extractor (everything before the projection head) into an ONNX graph in
 /// inference form: N×C×H×W images → N×FeatureDim pooled features, equal to <see cref="Backbone.Features"/> in
-/// evaluation mode. Supported: ResNet-18/34/50 with either stem and <see cref="SmallConvNet"/>. Each architecture has
-/// its own writer; a new one (e.g. a ViT) is one more writer in <see cref="Writers"/>.
+/// evaluation mode. Supported: ResNet-18/34/50 with either stem, <see cref="SmallConvNet"/> and
+/// <see cref="VisionTransformer"/> (ViT-Tiny/Small: the class token after the final LayerNorm). Each architecture has
+/// its own writer; a new one is one more writer in <see cref="Writers"/>.
 /// <see cref="EncoderOnnxExporter"/> adds the pixel-column input handling, the projection head and the metadata.
 /// </summary>
 /// <example>
@@ -25,6 +26,7 @@ public static class BackboneOnnxExporter
     [
         new ResNetOnnxWriter(),
         new SmallConvNetOnnxWriter(),
+        new VisionTransformerOnnxWriter(),
     ];
 
     /// <summary>Whether <paramref name="network"/>'s architecture can be exported.</summary>
@@ -54,7 +56,7 @@ public static class BackboneOnnxExporter
         ArgumentNullException.ThrowIfNull(network);
         ArgumentException.ThrowIfNullOrWhiteSpace(images);
         var writer = Writers.FirstOrDefault(w => w.CanWrite(network))
-            ?? throw new NotSupportedException($"ONNX export of {network.GetType().Name} is not implemented (supported: ResNet-18/34/50, SmallConvNet).");
+            ?? throw new NotSupportedException($"ONNX export of {network.GetType().Name} is not implemented (supported: ResNet-18/34/50, SmallConvNet, ViT-Tiny/Small).");
         return writer.WriteFeatures(graph, network, images, foldBatchNorm, output);
     }
 }

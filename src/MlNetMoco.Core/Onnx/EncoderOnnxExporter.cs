@@ -76,6 +76,8 @@ public static class EncoderOnnxExporter
         writer.Metadata["mlnetmoco.std"] = string.Join(",", norm.Std.Select(v => v.ToString(CultureInfo.InvariantCulture)));
         writer.Metadata["mlnetmoco.feature_dim"] = encoder.FeatureDim.ToString(CultureInfo.InvariantCulture);
         writer.Metadata["mlnetmoco.small_image_stem"] = encoder.Backbone.SmallImageStem ? "true" : "false";
+        if (encoder.Backbone.IsVisionTransformer)
+            writer.Metadata["mlnetmoco.patch_size"] = encoder.Backbone.PatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
         writer.Metadata["mlnetmoco.head"] = encoder.Description.Head.ToString();
         writer.Metadata["mlnetmoco.projection_dim"] = encoder.ProjectionDim.ToString(CultureInfo.InvariantCulture);
         writer.Metadata["mlnetmoco.features_standardized"] = standardization is null ? "false" : "true";

@@ -6,8 +6,8 @@ namespace MlNetMoco.Core.Onnx;
 /// Writes one backbone architecture into an ONNX graph in inference form: from an N×C×H×W image value to the pooled
 /// representation N×<see cref="Backbone.FeatureDim"/>, exactly what <see cref="Backbone.Features"/> computes in
 /// evaluation mode. <see cref="BackboneOnnxExporter"/> picks the first writer that accepts a network; a new
-/// architecture (e.g. a ViT, whose features are the class token after the final LayerNorm rather than a global
-/// average pool) is one more implementation added to <see cref="BackboneOnnxExporter"/>'s list.
+/// architecture is one more implementation added to <see cref="BackboneOnnxExporter"/>'s list (the ViT's features
+/// are the class token after the final LayerNorm rather than a global average pool).
 /// </summary>
 internal interface IBackboneOnnxWriter
 {

@@ -238,6 +238,50 @@ public sealed class OnnxGraphBuilder
         return Reshape(data, shapeName, output);
     }
 
+    /// <summary><c>MatMul</c>: numpy matrix product (batched over leading dimensions).</summary>
+    public string MatMul(string a, string b, string? output = null) => AddNode("MatMul", [a, b], null, output);
+
+    /// <summary><c>Transpose</c> with the permutation <paramref name="perm"/> (output axis i is input axis perm[i]).</summary>
+    public string Transpose(string input, long[] perm, string? output = null)
+    {
+        ArgumentNullException.ThrowIfNull(perm);
+        return AddNode("Transpose", [input], [AttributeProto.IntList("perm", perm)], output);
+    }
+
+    /// <summary><c>Softmax</c> along <paramref name="axis"/> (opset 13+: that axis alone).</summary>
+    public string Softmax(string input, long axis = -1, string? output = null) =>
+        AddNode("Softmax", [input], [AttributeProto.Int("axis", axis)], output);
+
+    /// <summary><c>Erf</c>, the error function, element-wise.</summary>
+    public string Erf(string input, string? output = null) => AddNode("Erf", [input], null, output);
+
+    /// <summary>
+    /// <c>LayerNormalization</c> (opset 17) over the axes from <paramref name="axis"/> on: (x − mean)/√(var + ε)·scale + bias,
+    /// as torch's <c>LayerNorm</c> over the last dimension with the default axis −1.
+    /// </summary>
+    public string LayerNormalization(string input, string scale, string bias, long axis = -1, float epsilon = 1e-5f, string? output = null) =>
+        AddNode("LayerNormalization", [input, scale, bias], [AttributeProto.Int("axis", axis), AttributeProto.Float("epsilon", epsilon)], output);
+
+    /// <summary><c>Concat</c> of <paramref name="inputs"/> along <paramref name="axis"/>.</summary>
+    public string Concat(IEnumerable<string> inputs, long axis, string? output = null) =>
+        AddNode("Concat", inputs, [AttributeProto.Int("axis", axis)], output);
+
+    /// <summary><c>Gather</c>: the entries of <paramref name="data"/> along <paramref name="axis"/> at <paramref name="indices"/> (a rank-0 index drops the axis).</summary>
+    public string Gather(string data, string indices, long axis = 0, string? output = null) =>
+        AddNode("Gather", [data, indices], [AttributeProto.Int("axis", axis)], output);
+
+    /// <summary><c>Shape</c>: the int64 shape of <paramref name="input"/>, dimensions <paramref name="start"/> to <paramref name="end"/> (exclusive; null: to the last).</summary>
+    public string Shape(string input, long start = 0, long? end = null, string? output = null)
+    {
+        var attributes = new List<AttributeProto>();
+        if (start != 0) attributes.Add(AttributeProto.Int("start", start));
+        if (end is { } e) attributes.Add(AttributeProto.Int("end", e));
+        return AddNode("Shape", [input], attributes, output);
+    }
+
+    /// <summary><c>Expand</c>: broadcasts <paramref name="input"/> to the int64 shape held by value <paramref name="shape"/>.</summary>
+    public string Expand(string input, string shape, string? output = null) => AddNode("Expand", [input, shape], null, output);
+
     /// <summary>ONNX pads (all begins, then all ends) for symmetric padding <paramref name="perAxis"/> (torch's <c>padding</c>).</summary>
     public static long[] SymmetricPads(params long[] perAxis)
     {

@@ -1,3 +1,4 @@
+using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Methods;
 using MlNetMoco.Core.Optimization;
 
@@ -69,6 +70,12 @@ public static class MoCoV3Defaults
     /// <summary>Warm-up epochs of the paper's ResNet recipe: 10 (40 for ViT); capped below the epochs of short runs.</summary>
     public const int WarmupEpochs = 10;
 
+    /// <summary>Warm-up epochs of the paper's ViT recipe: 40 (its appendix, ViT-S/B 300 epochs); capped below the epochs of short runs.</summary>
+    public const int WarmupEpochsViT = 40;
+
+    /// <summary>The optimizer of the ViT recipe: AdamW.</summary>
+    public const OptimizerKind OptimizerViT = OptimizerKind.AdamW;
+
     /// <summary>The learning-rate schedule: cosine set per step (moco-v3's <c>adjust_learning_rate</c>).</summary>
     public const LearningRateScheduleKind Schedule = LearningRateScheduleKind.CosinePerStep;
 
@@ -89,4 +96,26 @@ public static class MoCoV3Defaults
         OptimizerKind.AdamW => AdamWWeightDecay,
         _ => MoCoDefaults.WeightDecay,
     };
+
+    /// <summary>The paper's optimizer for <paramref name="backbone"/>: AdamW for ViTs, LARS for convolutional backbones.</summary>
+    /// <param name="backbone">The encoder architecture.</param>
+    public static OptimizerKind OptimizerFor(BackboneKind backbone) => BackboneSpec.IsVit(backbone) ? OptimizerViT : Optimizer;
+
+    /// <summary>The paper's temperature for <paramref name="backbone"/>: 0.2 for ViTs, 1.0 for convolutional backbones.</summary>
+    /// <param name="backbone">The encoder architecture.</param>
+    public static double TemperatureFor(BackboneKind backbone) => BackboneSpec.IsVit(backbone) ? TemperatureViT : Temperature;
+
+    /// <summary>The paper's warm-up epochs for <paramref name="backbone"/>: 40 for ViTs, 10 for convolutional backbones (before any cap).</summary>
+    /// <param name="backbone">The encoder architecture.</param>
+    public static int WarmupEpochsFor(BackboneKind backbone) => BackboneSpec.IsVit(backbone) ? WarmupEpochsViT : WarmupEpochs;
+
+    /// <summary>
+    /// The weight decay for <paramref name="backbone"/> trained with <paramref name="optimizer"/> when the user gives
+    /// none through the ML.NET options: <see cref="WeightDecayOf"/> for ViTs (AdamW: 0.1), MoCo's 1e-4 for
+    /// convolutional backbones (the ML.NET default of v1, v2 and v3 with ResNets).
+    /// </summary>
+    /// <param name="backbone">The encoder architecture.</param>
+    /// <param name="optimizer">The optimizer.</param>
+    public static double DefaultWeightDecayFor(BackboneKind backbone, OptimizerKind optimizer) =>
+        BackboneSpec.IsVit(backbone) ? WeightDecayOf(optimizer) : MoCoDefaults.WeightDecay;
 }

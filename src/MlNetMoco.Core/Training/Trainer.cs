@@ -63,6 +63,7 @@ public sealed class Trainer
         var shape = images.Shape;
         int count = images.Count, batch = options.BatchSize;
         CheckData(images, labels, options);
+        options = options.ForImages(shape); // a ViT's automatic image side and patch size
         if (!(LogIntervalSeconds >= 0) || double.IsInfinity(LogIntervalSeconds))
             throw new ArgumentException($"LogIntervalSeconds = {LogIntervalSeconds} is not valid: expected 0 or more seconds.", nameof(LogIntervalSeconds));
 
@@ -85,7 +86,8 @@ public sealed class Trainer
         bool partial = method.KeepsPartialBatch && rest >= 2;
         int stepsPerEpoch = fullBatches + (partial ? 1 : 0);
         var partialPixels = partial ? new float[rest * shape.Size] : null;
-        log($"{method.Name}: {count} images of {shape}, {options.Backbone.Kind}, {options.Epochs} epoch(s) of {stepsPerEpoch} step(s) of {batch}" +
+        string patches = options.Backbone.IsVisionTransformer ? $" (patch {options.Backbone.PatchSize})" : "";
+        log($"{method.Name}: {count} images of {shape}, {options.Backbone.Kind}{patches}, {options.Epochs} epoch(s) of {stepsPerEpoch} step(s) of {batch}" +
             (partial ? $" (the last of {rest})." : rest > 0 ? $" ({rest} image(s) per epoch left out)." : "."));
 
         var history = new List<TrainingProgress>();

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Data;
 using MlNetMoco.Core.Methods;
 using MlNetMoco.Core.Optimization;
 
@@ -77,22 +78,60 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// MoCo v3 pretraining of <paramref name="backbone"/> (<see cref="MoCoV3MethodOptions"/>, defaults in
-    /// <see cref="MoCoV3Defaults"/>) with <paramref name="optimizer"/> at the paper's learning rate and weight decay for
-    /// it (LARS: 0.6 per 256 images, 1e-6; AdamW: 1.5e-4, 0.1), a per-step cosine schedule and 10 warm-up epochs
-    /// (capped to a tenth of <paramref name="epochs"/>).
+    /// <see cref="MoCoV3Defaults"/>) with the paper's recipe for the backbone: <paramref name="optimizer"/> (null: LARS
+    /// for ResNets, AdamW for ViTs, <see cref="MoCoV3Defaults.OptimizerFor"/>) at the paper's learning rate and weight
+    /// decay for it (LARS: 0.6 per 256 images, 1e-6; AdamW: 1.5e-4, 0.1), T = 1.0 for ResNets and 0.2 for ViTs, a
+    /// per-step cosine schedule and 10 warm-up epochs for ResNets, 40 for ViTs (capped to a tenth of
+    /// <paramref name="epochs"/>).
     /// </summary>
     /// <param name="backbone">The encoder architecture.</param>
     /// <param name="epochs">Passes over the data. Default 200.</param>
-    /// <param name="optimizer">LARS (ResNets, the default) or AdamW (ViTs); SGD takes MoCo v2's rate and decay.</param>
-    public static TrainingOptions MoCoV3(BackboneSpec backbone, int epochs = MoCoDefaults.Epochs, OptimizerKind optimizer = MoCoV3Defaults.Optimizer) => new()
+    /// <param name="optimizer">LARS, AdamW, or SGD (MoCo v2's rate and decay); null takes the backbone's. Default null.</param>
+    public static TrainingOptions MoCoV3(BackboneSpec backbone, int epochs = MoCoDefaults.Epochs, OptimizerKind? optimizer = null)
     {
-        Method = new MoCoV3MethodOptions(),
-        Backbone = backbone,
-        Epochs = epochs,
-        BaseLearningRate = MoCoV3Defaults.BaseLearningRateOf(optimizer),
-        Optimizer = new OptimizerOptions { Kind = optimizer, WeightDecay = MoCoV3Defaults.WeightDecayOf(optimizer) },
-        WarmupEpochs = Math.Min(MoCoV3Defaults.WarmupEpochs, epochs / 10),
-    };
+        ArgumentNullException.ThrowIfNull(backbone);
+        var kind = optimizer ?? MoCoV3Defaults.OptimizerFor(backbone.Kind);
+        return new()
+        {
+            Method = new MoCoV3MethodOptions { Temperature = MoCoV3Defaults.TemperatureFor(backbone.Kind) },
+            Backbone = backbone,
+            Epochs = epochs,
+            BaseLearningRate = MoCoV3Defaults.BaseLearningRateOf(kind),
+            Optimizer = new OptimizerOptions { Kind = kind, WeightDecay = MoCoV3Defaults.WeightDecayOf(kind) },
+            WarmupEpochs = Math.Min(MoCoV3Defaults.WarmupEpochsFor(backbone.Kind), epochs / 10),
+        };
+    }
+
+    /// <summary>
+    /// These options for images of <paramref name="shape"/>: the backbone's automatic sizes resolved
+    /// (<see cref="BackboneSpec.ForImages"/>: a ViT's image side and patch size) and, for a ViT, every view's crop size
+    /// checked against its image side (a ViT takes one input size). Convolutional backbones are unchanged.
+    /// <see cref="Trainer.Run"/> calls it before building anything, so checkpoints and encoder files store the
+    /// resolved sizes.
+    /// </summary>
+    /// <param name="shape">The training images' shape C×H×W.</param>
+    /// <returns>The resolved options (these when nothing was automatic).</returns>
+    /// <exception cref="ArgumentException">A setting does not fit the images; the message names it ("Backbone.PatchSize = …").</exception>
+    public TrainingOptions ForImages(ImageShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(Backbone);
+        BackboneSpec backbone;
+        try
+        {
+            backbone = Backbone.ForImages(shape);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{nameof(Backbone)}.{e.Message}", e.ParamName, e);
+        }
+        if (backbone.IsVisionTransformer)
+            foreach (var view in Method?.Views ?? [])
+                if (view.CropSize is { } crop && crop != backbone.ImageSize)
+                    throw new ArgumentException(
+                        $"CropSize = {crop} is not valid with a {backbone.Kind} backbone: it takes {backbone.ImageSize}×{backbone.ImageSize} images (expected null or {backbone.ImageSize}).",
+                        nameof(ViewAugmentation.CropSize));
+        return backbone == Backbone ? this : this with { Backbone = backbone };
+    }
 
     /// <summary>
     /// Supervised training of <paramref name="backbone"/> with a linear classifier: SGD (momentum 0.9, weight decay

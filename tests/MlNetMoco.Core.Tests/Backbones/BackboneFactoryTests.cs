@@ -1,4 +1,5 @@
 using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Data;
 using MlNetMoco.Core.Normalization;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -22,7 +23,8 @@ public class BackboneFactoryTests
     [MemberData(nameof(EveryKindStemAndChannelCount))]
     public void Features_and_output_have_the_declared_dimension(BackboneKind kind, bool smallImageStem, int inChannels)
     {
-        var spec = new BackboneSpec(kind, inChannels, smallImageStem);
+        int side = inChannels == 1 ? 28 : 32;
+        var spec = new BackboneSpec(kind, inChannels, smallImageStem).ForImages(new ImageShape(inChannels, side, side)); // a ViT's sizes
         using var net = BackboneFactory.Create(spec);
         Assert.Equal(BackboneFactory.FeatureDimOf(spec), net.FeatureDim);
         Assert.Equal(inChannels, net.InChannels);
@@ -31,7 +33,6 @@ public class BackboneFactoryTests
         net.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        int side = inChannels == 1 ? 28 : 32;
         var x = rand(2, inChannels, side, side);
         Assert.Equal(new long[] { 2, net.FeatureDim }, net.Features(x).shape);
         Assert.Equal(new long[] { 2, net.FeatureDim }, net.call(x).shape);
@@ -42,6 +43,8 @@ public class BackboneFactoryTests
     [InlineData(BackboneKind.ResNet18, 512)]
     [InlineData(BackboneKind.ResNet34, 512)]
     [InlineData(BackboneKind.ResNet50, 2048)]
+    [InlineData(BackboneKind.VitTiny, 192)]
+    [InlineData(BackboneKind.VitSmall, 384)]
     public void Feature_dimension_is_known_without_building(BackboneKind kind, int featureDim)
     {
         Assert.Equal(featureDim, BackboneFactory.FeatureDimOf(new BackboneSpec(kind)));

@@ -47,4 +47,27 @@ public class BackboneSpecTests
         Assert.Contains("ResNet18", e.Message);
         Assert.Throws<ArgumentException>(() => new BackboneSpec(BackboneKind.ResNet18) with { Kind = (BackboneKind)(-1) });
     }
+
+    [Fact]
+    public void Kinds_keep_their_stored_numbers_and_the_ViTs_come_last()
+    {
+        Assert.Equal(new[] { 0, 1, 2, 3, 4, 5 }, new[] { BackboneKind.SmallConvNet, BackboneKind.ResNet18, BackboneKind.ResNet34, BackboneKind.ResNet50,
+            BackboneKind.VitTiny, BackboneKind.VitSmall }.Select(k => (int)k));
+    }
+
+    [Fact]
+    public void Patch_and_image_sizes_are_left_out_of_the_JSON_while_automatic_so_older_files_read_unchanged()
+    {
+        var options = new System.Text.Json.JsonSerializerOptions { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+        var resnet = new BackboneSpec(BackboneKind.ResNet18, 1, true, 8);
+        const string older = "{\"Kind\":\"ResNet18\",\"InChannels\":1,\"SmallImageStem\":true,\"BatchNormSplits\":8}";
+        Assert.Equal(older, System.Text.Json.JsonSerializer.Serialize(resnet, options));
+        Assert.Equal(resnet, System.Text.Json.JsonSerializer.Deserialize<BackboneSpec>(older, options));
+
+        var vit = new BackboneSpec(BackboneKind.VitTiny, 3, PatchSize: 4, ImageSize: 32);
+        string json = System.Text.Json.JsonSerializer.Serialize(vit, options);
+        Assert.Contains("\"PatchSize\":4", json);
+        Assert.Contains("\"ImageSize\":32", json);
+        Assert.Equal(vit, System.Text.Json.JsonSerializer.Deserialize<BackboneSpec>(json, options));
+    }
 }

@@ -68,4 +68,17 @@ public class EncoderDescriptionTests
         var wrongWidth = Assert.Throws<ArgumentException>(() => (grayscale with { Head = HeadSpec.Linear(512, 16) }).Validate());
         Assert.Contains("takes 512 features but the backbone gives 256", wrongWidth.Message);
     }
+
+    [Fact]
+    public void A_ViT_description_round_trips_its_sizes_and_must_fit_its_input_shape()
+    {
+        var spec = new BackboneSpec(BackboneKind.VitTiny, 1, PatchSize: 4, ImageSize: 16);
+        var description = new EncoderDescription(spec, HeadSpec.Linear(192, 8), new ImageShape(1, 16, 16), new ImageNormalization([0.5f], [0.25f]));
+        var back = EncoderDescription.FromJson(description.ToJson());
+        Assert.Equal(spec, back.Backbone);
+
+        var e = Assert.Throws<ArgumentException>(() => (description with { InputShape = new ImageShape(1, 32, 32) }).Validate());
+        Assert.Contains("ImageSize", e.Message);
+        Assert.Throws<ArgumentException>(() => (description with { Backbone = spec with { PatchSize = 0 } }).Validate());
+    }
 }

@@ -141,7 +141,7 @@ public class BackboneOnnxExporterTests
     {
         foreach (var kind in Enum.GetValues<BackboneKind>())
         {
-            using var network = BackboneFactory.Create(new BackboneSpec(kind, 1, SmallImageStem: true));
+            using var network = BackboneFactory.Create(new BackboneSpec(kind, 1, SmallImageStem: true).ForImages(new MlNetMoco.Core.Data.ImageShape(1, 8, 8)));
             Assert.True(BackboneOnnxExporter.IsSupported(network), kind.ToString());
         }
 

@@ -86,4 +86,14 @@ public class AutoRecipeTests
         Assert.True(p.GaussianBlur);
         Assert.Throws<ArgumentOutOfRangeException>(() => AutoRecipe.Choose(0, new ImageShape(1, 8, 8), false));
     }
+
+    [Fact]
+    public void No_recipe_chooses_a_ViT_by_itself()
+    {
+        foreach (bool cuda in new[] { false, true })
+            foreach (int side in new[] { 8, 28, 32, 64, 96, 224 })
+                foreach (int count in new[] { 100, 60_000, 1_000_000 })
+                    Assert.False(BackboneSpec.IsVit(AutoRecipe.Choose(count, new ImageShape(3, side, side), cuda).Backbone), $"{count} images of {side} px, CUDA {cuda}");
+        Assert.False(BackboneSpec.IsVit(AutoRecipe.Paper().Backbone));
+    }
 }

@@ -141,4 +141,19 @@ public class SupervisedTrainingTests
         var tooFew = Options with { Method = new SupervisedMethodOptions { Classes = 1 } };
         Assert.Contains("Method.Classes = 1", Assert.Throws<ArgumentException>(() => Run(images, tooFew, labels: Enumerable.Range(0, 8).Select(i => i % 2).ToArray())).Message);
     }
+
+    [Fact]
+    public void Fine_tuning_a_ViT_starts_from_it_and_keeps_its_patch_projection_frozen()
+    {
+        var (images, labels) = Stripes(32);
+        var vit = Options with { Backbone = new BackboneSpec(BackboneKind.VitTiny, 1), Epochs = 1 };
+        using var pretrained = Run(images, vit, labels: labels);
+        Assert.Equal((4, 12), (pretrained.Encoder.Backbone.PatchSize, pretrained.Encoder.Backbone.ImageSize));
+        using var tuned = new Trainer(vit) { InitializeFrom = pretrained.Encoder }.Run(images, labels);
+        var before = pretrained.Encoder.Network.state_dict();
+        var after = tuned.Encoder.Network.state_dict();
+        Assert.True(after["patch_embed.proj.weight"].eq(before["patch_embed.proj.weight"]).all().item<bool>(), "the patch projection was trained");
+        Assert.True(after["pos_embed"].eq(before["pos_embed"]).all().item<bool>());
+        Assert.False(after["blocks.0.mlp.fc1.weight"].eq(before["blocks.0.mlp.fc1.weight"]).all().item<bool>(), "fine-tuning changed nothing");
+    }
 }
