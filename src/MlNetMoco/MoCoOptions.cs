@@ -216,18 +216,9 @@ public sealed partial class MoCoOptions
     /// assigning any value, 1e-4 included, keeps that value.
     /// </summary>
     [Range(1e-6, 1e-3, MoCoDefaults.WeightDecay, true)]
-    public double WeightDecay
-    {
-        get => _weightDecay;
-        set
-        {
-            _weightDecay = value;
-            _weightDecaySet = true;
-        }
-    }
+    public double WeightDecay { get => _weightDecay.Value; set => _weightDecay = new(value, true); }
 
-    private double _weightDecay = MoCoDefaults.WeightDecay;
-    private bool _weightDecaySet;
+    private AssignableSetting<double> _weightDecay = new(MoCoDefaults.WeightDecay, false);
 
     /// <summary>
     /// Learning-rate schedule. Null takes the version's: step decay ×0.1 at 60 % and 80 % of the epochs for v1
@@ -240,18 +231,9 @@ public sealed partial class MoCoOptions
     /// with <see cref="Version"/> = V3 and a ViT backbone, a WarmupEpochs that was never assigned takes the paper's
     /// ViT warm-up, 40 epochs, capped to a tenth of the epochs (<see cref="MoCoV3Defaults.WarmupEpochsFor"/>).
     /// </summary>
-    public int WarmupEpochs
-    {
-        get => _warmupEpochs;
-        set
-        {
-            _warmupEpochs = value;
-            _warmupEpochsSet = true;
-        }
-    }
+    public int WarmupEpochs { get => _warmupEpochs.Value; set => _warmupEpochs = new(value, true); }
 
-    private int _warmupEpochs = MoCoDefaults.WarmupEpochs;
-    private bool _warmupEpochsSet;
+    private AssignableSetting<int> _warmupEpochs = new(MoCoDefaults.WarmupEpochs, false);
 
     /// <summary>
     /// Augmentation recipe of the two views. Null follows <see cref="Version"/>: MoCo v1's (random resized crop,

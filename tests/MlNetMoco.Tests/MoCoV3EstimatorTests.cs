@@ -13,9 +13,6 @@ namespace MlNetMoco.Tests;
 /// <summary><c>PretrainMoCo</c> with <see cref="MoCoOptions.Version"/> = V3: MoCo v3's method, its optimizer defaults, Fit, Transform and both save routes.</summary>
 public class MoCoV3EstimatorTests
 {
-    private static float MaxAbsDiff(IEnumerable<float[]> a, IEnumerable<float[]> b) =>
-        a.Zip(b).SelectMany(p => p.First.Zip(p.Second, (x, y) => Math.Abs(x - y))).Max();
-
     [Fact]
     public void Version_V3_builds_MoCo_v3_with_LARS_at_the_papers_rate()
     {
@@ -59,22 +56,8 @@ public class MoCoV3EstimatorTests
         Assert.All(features, f => Assert.All(f, v => Assert.True(float.IsFinite(v))));
         Assert.Equal(options.ProjectionDim, projections[0].Length);
 
-        // The transformer's own file.
-        using var stream = new MemoryStream();
-        transformer.Save(stream);
-        stream.Position = 0;
-        using var copy = MoCoTransformer.Load(ml, stream, "cpu");
-        Assert.Equal(features, copy.Transform(data).GetColumn<float[]>("Features").ToList());
-
-        // Model.Save: the ONNX route (backbone for the features, the projector with its BatchNorms folded).
-        using var dir = new TempDirectory();
-        string path = dir.File("v3.zip");
-        ml.Model.Save(transformer, data.Schema, path);
-        var loaded = ml.Model.Load(path, out _);
-        Assert.IsType<OnnxTransformer>(loaded is TransformerChain<ITransformer> chain ? chain.First() : loaded);
-        var standardization = transformer.Encoder.FeatureStandardization;
-        var onnxFeatures = loaded.Transform(data).GetColumn<float[]>("Features").ToList();
-        Assert.True(MaxAbsDiff(RawFeatures.Of(features, standardization), RawFeatures.Of(onnxFeatures, standardization)) <= 1e-4f);
-        Assert.True(MaxAbsDiff(projections, loaded.Transform(data).GetColumn<float[]>("Projection").ToList()) <= 1e-3f);
+        // Both save routes (ONNX: backbone for the features, the projector with its BatchNorms folded).
+        var loaded = SaveRoutes.AssertBothKeepFeatures(ml, transformer, data, features);
+        Assert.True(SaveRoutes.MaxAbsDiff(projections, loaded.Transform(data).GetColumn<float[]>("Projection").ToList()) <= 1e-3f);
     }
 }

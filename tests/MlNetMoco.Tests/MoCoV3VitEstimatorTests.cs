@@ -31,9 +31,6 @@ public class MoCoV3VitEstimatorTests
         return new Row16 { Pixels = pixels };
     }).ToList();
 
-    private static float MaxAbsDiff(IEnumerable<float[]> a, IEnumerable<float[]> b) =>
-        a.Zip(b).SelectMany(p => p.First.Zip(p.Second, (x, y) => Math.Abs(x - y))).Max();
-
     [Fact]
     public void A_ViT_with_V3_takes_the_papers_ViT_recipe_for_the_settings_left_alone()
     {
@@ -104,21 +101,6 @@ public class MoCoV3VitEstimatorTests
         Assert.All(features, f => Assert.Equal(192, f.Length));
         Assert.All(features, f => Assert.All(f, v => Assert.True(float.IsFinite(v))));
 
-        // The transformer's own file.
-        using var stream = new MemoryStream();
-        transformer.Save(stream);
-        stream.Position = 0;
-        using var copy = MoCoTransformer.Load(ml, stream, "cpu");
-        Assert.Equal(features, copy.Transform(data).GetColumn<float[]>("Features").ToList());
-
-        // Model.Save: the ONNX route.
-        using var dir = new TempDirectory();
-        string path = dir.File("vit.zip");
-        ml.Model.Save(transformer, data.Schema, path);
-        var loaded = ml.Model.Load(path, out _);
-        Assert.IsType<OnnxTransformer>(loaded is TransformerChain<ITransformer> chain ? chain.First() : loaded);
-        var standardization = transformer.Encoder.FeatureStandardization;
-        var onnxFeatures = loaded.Transform(data).GetColumn<float[]>("Features").ToList();
-        Assert.True(MaxAbsDiff(RawFeatures.Of(features, standardization), RawFeatures.Of(onnxFeatures, standardization)) <= 1e-4f);
+        SaveRoutes.AssertBothKeepFeatures(ml, transformer, data, features);
     }
 }
