@@ -63,11 +63,11 @@ public sealed partial class MoCoOptions
                 Optimizer = new OptimizerOptions
                 {
                     Kind = optimizer, Momentum = SgdMomentum,
-                    WeightDecay = v3Vit && !_weightDecay.Assigned ? MoCoV3Defaults.DefaultWeightDecayFor(backbone, optimizer) : WeightDecay,
+                    WeightDecay = v3Vit && !_weightDecay.Assigned ? MoCoV3Defaults.WeightDecayOf(optimizer) : WeightDecay,
                 },
                 BaseLearningRate = BaseLearningRate ?? (v3 ? MoCoV3Defaults.BaseLearningRateOf(optimizer) : r.BaseLearningRate),
                 Schedule = Schedule,
-                WarmupEpochs = v3Vit && !_warmupEpochs.Assigned ? Math.Min(MoCoV3Defaults.WarmupEpochsFor(backbone), epochs / 10) : WarmupEpochs,
+                WarmupEpochs = v3Vit && !_warmupEpochs.Assigned ? MoCoV3Defaults.WarmupEpochsFor(backbone, epochs) : WarmupEpochs,
                 Device = Device,
                 Seed = Seed,
                 CheckpointDirectory = CheckpointDirectory,

@@ -44,7 +44,7 @@ public sealed partial class MoCoOptions
     /// Weight decay (L2 for SGD and LARS, decoupled for AdamW). Default 1e-4 (MoCo), for v3 with convolutional
     /// backbones too (its paper used 1e-6 with LARS, <see cref="MoCoV3Defaults"/>: set it for its recipe). Exception:
     /// with <see cref="Version"/> = V3 and a ViT backbone, a WeightDecay that was never assigned takes the paper's
-    /// value for the optimizer (<see cref="MoCoV3Defaults.DefaultWeightDecayFor"/>: 0.1 with AdamW, the ViT recipe);
+    /// value for the optimizer (<see cref="MoCoV3Defaults.WeightDecayOf"/>: 0.1 with AdamW, the ViT recipe);
     /// assigning any value, 1e-4 included, keeps that value.
     /// </summary>
     [Range(1e-6, 1e-3, MoCoDefaults.WeightDecay, true)]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Data;
 using MlNetMoco.Core.Training;
 
@@ -52,7 +53,7 @@ public sealed partial class MoCoOptions
         }
         yield return Line("Backbone", Backbone, recipe.Backbone);
         yield return Line("SmallImageStem", SmallImageStem, recipe.SmallImageStem);
-        if (Core.Backbones.BackboneSpec.IsVit(Backbone ?? recipe.Backbone))
+        if (BackboneSpec.IsVit(Backbone ?? recipe.Backbone))
             yield return PatchLine(name, shape);
         yield return Line("BatchSize", BatchSize, recipe.BatchSize);
         yield return Line("Epochs", Epochs, recipe.Epochs);
@@ -69,14 +70,14 @@ public sealed partial class MoCoOptions
     /// <summary>The patch size line of a ViT backbone: the automatic size for the images, or the one set.</summary>
     private string PatchLine(string recipe, ImageShape? shape)
     {
-        string rule = $"{Core.Backbones.BackboneSpec.SmallImagePatchSize} px for images under {Core.Backbones.BackboneSpec.LargeImageSide} px a side, " +
-            $"{Core.Backbones.BackboneSpec.LargeImagePatchSize} from {Core.Backbones.BackboneSpec.LargeImageSide} px";
+        string rule = $"{BackboneSpec.SmallImagePatchSize} px for images under {BackboneSpec.LargeImageSide} px a side, " +
+            $"{BackboneSpec.LargeImagePatchSize} from {BackboneSpec.LargeImageSide} px";
         if (PatchSize != 0)
             return $"{recipe} recipe: PatchSize = {PatchSize} (set explicitly; automatic: {rule}).";
         if (shape is not { } s)
             return $"{recipe} recipe: PatchSize = auto ({rule}).";
-        int patch = Core.Backbones.BackboneSpec.AutoPatchSize(s.Height);
-        return $"{recipe} recipe: PatchSize = {patch} (ViT backbone, automatic: {rule}; {(s.Height / Math.Max(patch, 1)) * (s.Width / Math.Max(patch, 1))} patches per image).";
+        int patch = BackboneSpec.AutoPatchSize(s.Height);
+        return $"{recipe} recipe: PatchSize = {patch} (ViT backbone, automatic: {rule}; {s.Height / patch * (s.Width / patch)} patches per image).";
     }
 
     private static string Format(object value) => value switch

@@ -105,17 +105,12 @@ public static class MoCoV3Defaults
     /// <param name="backbone">The encoder architecture.</param>
     public static double TemperatureFor(BackboneKind backbone) => BackboneSpec.IsVit(backbone) ? TemperatureViT : Temperature;
 
-    /// <summary>The paper's warm-up epochs for <paramref name="backbone"/>: 40 for ViTs, 10 for convolutional backbones (before any cap).</summary>
-    /// <param name="backbone">The encoder architecture.</param>
-    public static int WarmupEpochsFor(BackboneKind backbone) => BackboneSpec.IsVit(backbone) ? WarmupEpochsViT : WarmupEpochs;
-
     /// <summary>
-    /// The weight decay for <paramref name="backbone"/> trained with <paramref name="optimizer"/> when the user gives
-    /// none through the ML.NET options: <see cref="WeightDecayOf"/> for ViTs (AdamW: 0.1), MoCo's 1e-4 for
-    /// convolutional backbones (the ML.NET default of v1, v2 and v3 with ResNets).
+    /// The paper's warm-up epochs for <paramref name="backbone"/>, 40 for ViTs and 10 for convolutional backbones,
+    /// capped to a tenth of <paramref name="epochs"/> so that short runs are not all warm-up.
     /// </summary>
     /// <param name="backbone">The encoder architecture.</param>
-    /// <param name="optimizer">The optimizer.</param>
-    public static double DefaultWeightDecayFor(BackboneKind backbone, OptimizerKind optimizer) =>
-        BackboneSpec.IsVit(backbone) ? WeightDecayOf(optimizer) : MoCoDefaults.WeightDecay;
+    /// <param name="epochs">The run's epochs.</param>
+    public static int WarmupEpochsFor(BackboneKind backbone, int epochs) =>
+        Math.Min(BackboneSpec.IsVit(backbone) ? WarmupEpochsViT : WarmupEpochs, epochs / 10);
 }

@@ -98,7 +98,7 @@ public sealed record TrainingOptions
             Epochs = epochs,
             BaseLearningRate = MoCoV3Defaults.BaseLearningRateOf(kind),
             Optimizer = new OptimizerOptions { Kind = kind, WeightDecay = MoCoV3Defaults.WeightDecayOf(kind) },
-            WarmupEpochs = Math.Min(MoCoV3Defaults.WarmupEpochsFor(backbone.Kind), epochs / 10),
+            WarmupEpochs = MoCoV3Defaults.WarmupEpochsFor(backbone.Kind, epochs),
         };
     }
 
