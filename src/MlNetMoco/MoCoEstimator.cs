@@ -106,7 +106,7 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
                 nameof(MoCoOptions.KnnMonitor));
 
         if (options.InitialWeights is { } weightsPath && options.ResumeFrom is null)
-            CheckInitialWeights(weightsPath, options.InitialWeightsPrefix, training.Backbone);
+            CheckInitialWeights(weightsPath, options.InitialWeightsPrefix, training.Backbone.ForImages(binding.Shape));
         var prepareReport = TrainingReport.Prepare(input, binding, options, _log); // schemas checked here, rows read below
 
         var data = DataViewImageReader.ReadTrainingImages(input, binding, options, _log, token);
@@ -161,7 +161,7 @@ public sealed class MoCoEstimator : IEstimator<MoCoTransformer>
         return result with { Encoder = encoder };
     }
 
-    /// <summary>Reads <paramref name="path"/>'s architecture and checks it against the configured backbone, before any row is read.</summary>
+    /// <summary>Reads <paramref name="path"/>'s architecture and checks it against the configured backbone (a ViT's sizes resolved from the images), before any row is read.</summary>
     private static void CheckInitialWeights(string path, string? prefix, BackboneSpec spec)
     {
         try

@@ -1,5 +1,8 @@
 using Microsoft.ML;
 using MlNetMoco.Core.Backbones;
+using MlNetMoco.Core.Data;
+using MlNetMoco.Core.Heads;
+using MlNetMoco.Core.Inference;
 using MlNetMoco.Core.Interop;
 using MlNetMoco.Tests.TestSupport;
 
@@ -59,5 +62,27 @@ public class InitialWeightsTests
         options.InitialWeights = dir.File("missing.pth");
         error = Assert.Throws<ArgumentException>(() => ml.Transforms.PretrainMoCo(options).Fit(data));
         Assert.Contains("missing.pth", error.Message);
+    }
+
+    [Fact]
+    public void A_ViT_file_for_other_patches_is_refused_before_any_row_is_read_and_names_both()
+    {
+        var ml = new MLContext(seed: 1);
+        using var dir = new TempDirectory();
+        var spec = new BackboneSpec(BackboneKind.VitTiny, 1, PatchSize: 2, ImageSize: SyntheticImages.Side);
+        var description = new EncoderDescription(spec, HeadSpec.Mlp(192, 192, 16), new ImageShape(1, SyntheticImages.Side, SyntheticImages.Side),
+            new ImageNormalization([0.5f], [0.25f]));
+        using (var encoder = TrainedEncoder.Create(description, "cpu")) EncoderSafeTensors.Save(encoder, dir.File("vit.safetensors"));
+
+        var options = TestOptions.Tiny();
+        options.Backbone = BackboneKind.VitTiny; // PatchSize 0: 4 px for these 8-px images, not the file's 2
+        options.InitialWeights = dir.File("vit.safetensors");
+        var rowsRead = 0;
+        var counting = ml.Data.LoadFromEnumerable(SyntheticImages.Rows(32).Select(r => { rowsRead++; return r; }));
+        var error = Assert.Throws<ArgumentException>(() => ml.Transforms.PretrainMoCo(options).Fit(counting));
+        Assert.Equal(nameof(MoCoOptions.InitialWeights), error.ParamName);
+        Assert.Contains("holds a VitTiny (8×8 images in 2×2 patches", error.Message);
+        Assert.Contains("the configured backbone is a VitTiny (8×8 images in 4×4 patches", error.Message);
+        Assert.Equal(0, rowsRead);
     }
 }

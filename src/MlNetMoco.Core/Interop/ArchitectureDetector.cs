@@ -7,8 +7,9 @@ namespace MlNetMoco.Core.Interop;
 /// <summary>
 /// Recognises the encoder architecture of a state dict (names without prefix) from its key names and shapes:
 /// torchvision ResNet-18/34/50 (block counts per stage, BasicBlock or Bottleneck, 7×7 or 3×3 stem, input channels),
-/// MlNetMoco's SmallConvNet, and the <c>fc</c> head. Other networks (ResNet-101/152, wide ResNets, ViTs) are refused
-/// with a message that says what was found.
+/// MlNetMoco's SmallConvNet, ViT-Tiny/Small with timm's names (<see cref="VisionTransformerDetector"/>), and the head
+/// (<c>fc</c>; timm's <c>head</c> on a ViT). Other networks (ResNet-101/152, wide ResNets, ViT-Base and larger) are
+/// refused with a message that says what was found.
 /// </summary>
 public static class ArchitectureDetector
 {
@@ -31,8 +32,8 @@ public static class ArchitectureDetector
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         foreach (var (name, shape) in tensors) shapes[name] = shape;
         if (shapes.Count == 0) throw new InvalidDataException($"{source} holds no encoder tensors.");
-        if (shapes.Keys.Any(k => k is "cls_token" or "pos_embed" || k.StartsWith("patch_embed.", StringComparison.Ordinal)))
-            throw new InvalidDataException($"{source} holds a Vision Transformer (keys 'cls_token', 'patch_embed.*'); supported encoders are ResNet-18/34/50 and SmallConvNet.");
+        if (VisionTransformerDetector.LooksLikeVit(shapes.Keys))
+            return VisionTransformerDetector.Detect(shapes, source, (s, _, dim) => DetectHead(s, dim, VitHeadPrefix(s.Keys)));
 
         if (shapes.TryGetValue("layer1.conv.weight", out var small))
         {
@@ -73,15 +74,23 @@ public static class ArchitectureDetector
         return new DetectedArchitecture(kind, Dim(stem, 1, "conv1.weight", source), smallStem, featureDim, DetectHead(shapes, featureDim));
     }
 
-    private static DetectedHead DetectHead(Dictionary<string, long[]> shapes, int featureDim)
+    /// <summary>The head prefix of a ViT state dict: timm's <c>head.</c> when it has one, else ours, <c>fc.</c>.</summary>
+    internal static string VitHeadPrefix(IEnumerable<string> names) =>
+        names.Any(n => n.StartsWith(VisionTransformerDetector.TimmHead, StringComparison.Ordinal)) ? VisionTransformerDetector.TimmHead : HeadPrefix;
+
+    /// <summary>The head prefix of the networks built here: <c>fc.</c>.</summary>
+    internal const string HeadPrefix = "fc.";
+
+    private static DetectedHead DetectHead(IReadOnlyDictionary<string, long[]> shapes, int featureDim, string prefix = HeadPrefix)
     {
-        var head = shapes.Where(kv => kv.Key.StartsWith("fc.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var head = shapes.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
         if (head.Count == 0) return DetectedHead.None;
-        if (head.Count == 2 && head.TryGetValue("fc.weight", out var w) && head.TryGetValue("fc.bias", out var b)
+        if (head.Count == 2 && head.TryGetValue("weight", out var w) && head.TryGetValue("bias", out var b)
             && w.Length == 2 && w[1] == featureDim && b.Length == 1 && b[0] == w[0])
             return new DetectedHead(HeadShape.Linear, 0, (int)w[0], 2);
-        if (head.Count == 4 && head.TryGetValue("fc.0.weight", out var w0) && head.TryGetValue("fc.0.bias", out var b0)
-            && head.TryGetValue("fc.2.weight", out var w2) && head.TryGetValue("fc.2.bias", out var b2)
+        if (head.Count == 4 && head.TryGetValue("0.weight", out var w0) && head.TryGetValue("0.bias", out var b0)
+            && head.TryGetValue("2.weight", out var w2) && head.TryGetValue("2.bias", out var b2)
             && w0.Length == 2 && w0[1] == featureDim && b0.Length == 1 && b0[0] == w0[0]
             && w2.Length == 2 && w2[1] == w0[0] && b2.Length == 1 && b2[0] == w2[0])
             return new DetectedHead(HeadShape.Mlp, (int)w0[0], (int)w2[0], 4);

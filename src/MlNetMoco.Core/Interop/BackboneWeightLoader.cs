@@ -6,11 +6,12 @@ namespace MlNetMoco.Core.Interop;
 
 /// <summary>
 /// Copies imported weights into a backbone after checking all of them: architecture first (so a ResNet-18 file given
-/// to a ResNet-50 says so in one sentence), then each trunk key and shape, then the head as the policy asks.
+/// to a ResNet-50 says so in one sentence), then each trunk key and shape, then the head as the policy asks. A ViT
+/// file's head under timm's name <c>head.*</c> stands for the model's <c>fc.*</c>.
 /// </summary>
 internal static class BackboneWeightLoader
 {
-    private const string Head = "fc.";
+    private const string Head = ArchitectureDetector.HeadPrefix;
     private const string BatchCounter = ".num_batches_tracked";
 
     public static WeightImportReport Apply(Backbone backbone, ImportedWeights weights, HeadPolicy policy)
@@ -20,16 +21,17 @@ internal static class BackboneWeightLoader
         var model = ArchitectureDetector.Detect(expected.Select(kv => (kv.Key, kv.Value.shape)), "The model");
         var file = weights.Architecture;
         string source = weights.Description;
-        if (model.Kind != file.Kind || model.InChannels != file.InChannels || (model.SmallImageStem != file.SmallImageStem && model.Kind != BackboneKind.SmallConvNet))
+        if (!model.SameTrunk(file))
             throw new InvalidDataException($"{source} holds a {file.Trunk}, but the model is a {model.Trunk}.");
 
         var copies = new List<(Tensor From, Tensor To)>();
         var given = new HashSet<string>(StringComparer.Ordinal);
-        var headGiven = new List<(string Name, Tensor Tensor)>();
+        var headGiven = new List<(string FileName, string Name, Tensor Tensor)>();
+        string fileHead = BackboneSpec.IsVit(file.Kind) ? ArchitectureDetector.VitHeadPrefix(weights.Tensors.Tensors.Select(t => t.Name)) : Head;
         foreach (var (name, tensor) in weights.Tensors.Tensors)
         {
             given.Add(name);
-            if (name.StartsWith(Head, StringComparison.Ordinal)) { headGiven.Add((name, tensor)); continue; }
+            if (name.StartsWith(fileHead, StringComparison.Ordinal)) { headGiven.Add((name, Head + name[fileHead.Length..], tensor)); continue; }
             if (!expected.TryGetValue(name, out var destination))
                 throw new InvalidDataException($"{source} has tensor '{weights.Prefix}{name}', which a {model.Trunk} does not have (unexpected key).");
             if (!tensor.shape.SequenceEqual(destination.shape))
@@ -56,7 +58,7 @@ internal static class BackboneWeightLoader
                 $"{source} has {file.Head}, the model has {model.Head}: {headProblem}."),
         };
         if (loadHead)
-            foreach (var (name, tensor) in headGiven) copies.Add((tensor, expected[name]));
+            foreach (var (_, name, tensor) in headGiven) copies.Add((tensor, expected[name]));
 
         using (no_grad())
             foreach (var (from, to) in copies) to.copy_(from);
@@ -68,15 +70,15 @@ internal static class BackboneWeightLoader
     }
 
     /// <summary>The first difference between the model's head tensors and the file's, or null when names and shapes agree.</summary>
-    private static string? HeadMismatch(IReadOnlyDictionary<string, Tensor> expected, List<(string Name, Tensor Tensor)> given, string prefix)
+    private static string? HeadMismatch(IReadOnlyDictionary<string, Tensor> expected, List<(string FileName, string Name, Tensor Tensor)> given, string prefix)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (name, tensor) in given)
+        foreach (var (fileName, name, tensor) in given)
         {
             names.Add(name);
-            if (!expected.TryGetValue(name, out var destination)) return $"the file's '{prefix}{name}' has no place in the model's head";
+            if (!expected.TryGetValue(name, out var destination)) return $"the file's '{prefix}{fileName}' has no place in the model's head";
             if (!tensor.shape.SequenceEqual(destination.shape))
-                return $"the file's '{prefix}{name}' has shape {StateDictMatch.Format(tensor.shape)}, the model's head expects {StateDictMatch.Format(destination.shape)}";
+                return $"the file's '{prefix}{fileName}' has shape {StateDictMatch.Format(tensor.shape)}, the model's head expects {StateDictMatch.Format(destination.shape)}";
         }
         foreach (var (name, tensor) in expected)
             if (name.StartsWith(Head, StringComparison.Ordinal) && !names.Contains(name))

@@ -49,7 +49,8 @@ public sealed class ImportedWeights : IDisposable
 
     /// <summary>
     /// Checks, without building a network, that the weights are the trunk <paramref name="spec"/> describes (kind, input
-    /// channels and, for ResNets, stem; <see cref="BackboneSpec.BatchNormSplits"/> does not matter): the early check a
+    /// channels, and the stem of a ResNet or the patch and image sides of a ViT where the spec sets them;
+    /// <see cref="BackboneSpec.BatchNormSplits"/> does not matter): the early check a
     /// trainer makes before reading any data. <see cref="ApplyTo"/> then checks every key and shape.
     /// </summary>
     /// <param name="spec">The configured backbone.</param>
@@ -57,13 +58,13 @@ public sealed class ImportedWeights : IDisposable
     public void EnsureMatches(BackboneSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var file = Architecture;
-        bool stemMatters = spec.Kind != BackboneKind.SmallConvNet;
-        if (file.Kind != spec.Kind || file.InChannels != spec.InChannels || (stemMatters && file.SmallImageStem != spec.SmallImageStem))
+        var configured = new DetectedArchitecture(spec.Kind, spec.InChannels, spec.SmallImageStem, BackboneFactory.FeatureDimOf(spec), DetectedHead.None)
         {
-            var configured = new DetectedArchitecture(spec.Kind, spec.InChannels, spec.SmallImageStem && stemMatters, BackboneFactory.FeatureDimOf(spec), DetectedHead.None);
-            throw new InvalidDataException($"{Description} holds a {file.Trunk}, but the configured backbone is a {configured.Trunk}.");
-        }
+            PatchSize = spec.PatchSize,
+            ImageSize = spec.ImageSize,
+        };
+        if (!Architecture.SameTrunk(configured))
+            throw new InvalidDataException($"{Description} holds a {Architecture.Trunk}, but the configured backbone is a {configured.Trunk}.");
     }
 
     /// <summary>

@@ -47,6 +47,10 @@ public static class PretrainedEncoder
         if (inputShape.Channels != architecture.InChannels)
             throw new ArgumentException(
                 $"The input shape {inputShape} has {inputShape.Channels} channel(s), but the weights in '{path}' take {architecture.InChannels}.", nameof(inputShape));
+        if (architecture.ImageSize > 0 && (inputShape.Height != architecture.ImageSize || inputShape.Width != architecture.ImageSize))
+            throw new ArgumentException(
+                $"The input shape {inputShape} does not fit the weights in '{path}': they hold a {architecture.Trunk}, which takes {architecture.ImageSize}×{architecture.ImageSize} images.",
+                nameof(inputShape));
         var norm = normalization ?? (inputShape.Channels == 3 ? ImageNormalization.ImageNet
             : new ImageNormalization(Enumerable.Repeat(0.449f, inputShape.Channels).ToArray(), Enumerable.Repeat(0.226f, inputShape.Channels).ToArray()));
         var fileHead = architecture.Head;

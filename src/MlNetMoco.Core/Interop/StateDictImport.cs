@@ -7,8 +7,8 @@ namespace MlNetMoco.Core.Interop;
 /// (<see cref="WeightFileFormat"/>): safetensors; PyTorch <c>torch.save</c> files, zip or legacy (facebookresearch/moco
 /// and moco-v3 checkpoints <c>*.pth.tar</c>, which hold <c>epoch</c>, <c>arch</c>, <c>state_dict</c>, <c>optimizer</c>;
 /// torchvision state dicts <c>*.pth</c>); MlNetMoco encoder files and checkpoints. Layouts (<see cref="StateDictLayout"/>):
-/// <c>module.encoder_q.*</c> (MoCo v1/v2), <c>module.base_encoder.*</c> (MoCo v3), bare torchvision names, each with
-/// or without DistributedDataParallel's <c>module.</c>; or any prefix the caller names.
+/// <c>module.encoder_q.*</c> (MoCo v1/v2), <c>module.base_encoder.*</c> (MoCo v3), bare torchvision or timm (ViT) names,
+/// each with or without DistributedDataParallel's <c>module.</c>; or any prefix the caller names.
 /// </summary>
 /// <remarks>
 /// PyTorch files are read without PyTorch and without running any code they name (like <c>torch.load(...,
@@ -109,11 +109,12 @@ public static class StateDictImport
         }
         foreach (var (prefix, layout) in KnownPrefixes)
             if (names.Any(n => n.StartsWith(prefix, StringComparison.Ordinal))) return (layout, prefix);
-        if (names.Contains("conv1.weight") || names.Contains("layer1.conv.weight")) return (StateDictLayout.Encoder, "");
-        if (names.Contains("module.conv1.weight") || names.Contains("module.layer1.conv.weight")) return (StateDictLayout.Encoder, "module.");
+        string[] encoderKeys = ["conv1.weight", "layer1.conv.weight", "patch_embed.proj.weight"];
+        if (encoderKeys.Any(names.Contains)) return (StateDictLayout.Encoder, "");
+        if (encoderKeys.Any(k => names.Contains("module." + k))) return (StateDictLayout.Encoder, "module.");
         throw new InvalidDataException(
             $"{source} holds no encoder this importer recognises: expected keys under 'module.encoder_q.' (facebookresearch/moco), " +
-            $"'module.base_encoder.' (moco-v3) or torchvision names such as 'conv1.weight'; its keys are {string.Join(", ", Summarize(names))}. " +
+            $"'module.base_encoder.' (moco-v3), torchvision names such as 'conv1.weight' or timm ViT names such as 'patch_embed.proj.weight'; its keys are {string.Join(", ", Summarize(names))}. " +
             "Name the prefix of the encoder to import it anyway.");
     }
 

@@ -16,7 +16,7 @@ public enum StateDictLayout
     /// </summary>
     MoCoV3,
 
-    /// <summary>A bare encoder with torchvision names (<c>conv1.weight</c>, <c>layer1.0.conv1.weight</c>, …, <c>fc.*</c>), possibly under <c>module.</c>.</summary>
+    /// <summary>A bare encoder with torchvision names (<c>conv1.weight</c>, <c>layer1.0.conv1.weight</c>, …, <c>fc.*</c>) or timm ViT names (<c>patch_embed.proj.weight</c>, <c>blocks.0.*</c>, …, <c>head.*</c>), possibly under <c>module.</c>.</summary>
     Encoder,
 
     /// <summary>Tensors under a prefix the caller named explicitly.</summary>

@@ -43,8 +43,6 @@ public class ArchitectureDetectorTests
         Assert.Contains("ResNet-101", Assert.Throws<InvalidDataException>(() => ArchitectureDetector.Detect(r101, "The file")).Message);
         var odd = BasicResNet([2, 3, 2, 2]);
         Assert.Contains("BasicBlock stages of [2, 3, 2, 2] blocks", Assert.Throws<InvalidDataException>(() => ArchitectureDetector.Detect(odd, "The file")).Message);
-        var vit = new List<(string, long[])> { ("cls_token", [1, 1, 384]), ("patch_embed.proj.weight", [384, 3, 16, 16]) };
-        Assert.Contains("Vision Transformer", Assert.Throws<InvalidDataException>(() => ArchitectureDetector.Detect(vit, "The file")).Message);
         var unknown = new List<(string, long[])> { ("features.0.weight", [64, 3, 11, 11]) };
         var e = Assert.Throws<InvalidDataException>(() => ArchitectureDetector.Detect(unknown, "The file"));
         Assert.Contains("'features.0.weight'", e.Message);
@@ -53,6 +51,43 @@ public class ArchitectureDetectorTests
         Assert.Contains("5×5 stem", Assert.Throws<InvalidDataException>(() => ArchitectureDetector.Detect(stem5, "The file")).Message);
         var wide = Bottleneck([3, 4, 6, 3]).Select(t => t.Item1 == "layer1.0.conv1.weight" ? (t.Item1, new long[] { 128, 64, 1, 1 }) : t).ToList();
         Assert.Contains("wide ResNets", Assert.Throws<InvalidDataException>(() => ArchitectureDetector.Detect(wide, "The file")).Message);
+    }
+
+    [Theory]
+    [InlineData(BackboneKind.VitTiny, 3, 32, 4)]
+    [InlineData(BackboneKind.VitSmall, 1, 48, 8)]
+    public void Our_ViTs_are_recognised_with_their_patch_and_image_sides(BackboneKind kind, int channels, int side, int patch)
+    {
+        var spec = new BackboneSpec(kind, channels, PatchSize: patch, ImageSize: side);
+        var detected = DetectOwn(spec, projectionDim: 24);
+        Assert.Equal(spec, detected.ToSpec());
+        Assert.Equal(VisionTransformer.SizeOf(kind).EmbedDim, detected.FeatureDim);
+        Assert.Equal(HeadShape.Mlp, detected.Head.Shape);
+    }
+
+    [Fact]
+    public void ViTs_of_other_widths_or_depths_or_without_a_position_embedding_are_refused_by_name()
+    {
+        Assert.Contains("width 768 (ViT-Base)", Refusal(Vit(768, 12)));
+        Assert.Contains("with 6 blocks; ViT-Tiny and ViT-Small have 12", Refusal(Vit(192, 6)));
+        Assert.Contains("lacks 'pos_embed'", Refusal(Vit(192, 12).Where(t => t.Item1 != "pos_embed").ToList()));
+        var oddGrid = Vit(192, 12).Select(t => t.Item1 == "pos_embed" ? (t.Item1, new long[] { 1, 1 + 60, 192 }) : t).ToList();
+        Assert.Contains("a square grid of patches", Refusal(oddGrid));
+        var timmHead = Vit(384, 12).Concat([("head.weight", new long[] { 1000, 384 }), ("head.bias", [1000])]).ToList();
+        Assert.Equal(new DetectedHead(HeadShape.Linear, 0, 1000, 2), ArchitectureDetector.Detect(timmHead, "test").Head);
+    }
+
+    private static string Refusal(List<(string, long[])> tensors) =>
+        Assert.Throws<InvalidDataException>(() => ArchitectureDetector.Detect(tensors, "The file")).Message;
+
+    private static List<(string, long[])> Vit(int width, int depth)
+    {
+        var list = new List<(string, long[])>
+        {
+            ("cls_token", [1, 1, width]), ("pos_embed", [1, 1 + 64, width]), ("patch_embed.proj.weight", [width, 3, 4, 4]), ("norm.weight", [width]),
+        };
+        for (int i = 0; i < depth; i++) list.Add(($"blocks.{i}.attn.qkv.weight", [3 * width, width]));
+        return list;
     }
 
     private static List<(string, long[])> Names(IEnumerable<(string, long[])> items) => items.ToList();

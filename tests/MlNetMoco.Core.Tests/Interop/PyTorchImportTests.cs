@@ -18,7 +18,7 @@ public class PyTorchImportTests(PythonFiles files)
     private const float Tolerance = 1e-4f;
 
     /// <summary>Builds the detected architecture with <paramref name="head"/>, loads the weights, and compares features (and head outputs) with the probe.</summary>
-    private static void AssertFeaturesMatch(ImportedWeights weights, string probe, nn.Module<Tensor, Tensor>? head, HeadPolicy policy)
+    internal static void AssertFeaturesMatch(ImportedWeights weights, string probe, nn.Module<Tensor, Tensor>? head, HeadPolicy policy)
     {
         using var network = BackboneFactory.Create(weights.Architecture.ToSpec(), head);
         var report = weights.ApplyTo(network, policy);

@@ -1,7 +1,8 @@
 """Writes weight files the way PyTorch projects do, plus a probe (inputs and eval-mode features) for the
 interop tests. Usage: write_weights.py KIND --arch ARCH --out FILE [--probe PROBE] [options]
 KIND: moco (facebookresearch/moco v1/v2 checkpoint), moco-v3, torchvision (state dict .pth),
-safetensors (torchvision state dict as safetensors), plain-pickle, list (torch.save of a list)."""
+safetensors (torchvision state dict as safetensors), moco-v3-vit (a moco-v3 ViT checkpoint), vit (a timm-named ViT
+state dict with a linear head of --dim outputs), plain-pickle, list (torch.save of a list)."""
 import argparse
 import pickle
 
@@ -17,7 +18,8 @@ def probe(model, out, size, seed):
     x = torch.randn(3, 3, size, size, generator=generator)
     features, projections = models.pooled_features(model, x)
     tensors = {"input": x, "features": features}
-    if projections is not None and not isinstance(model.fc, nn.Identity):
+    head = model.head if isinstance(model, models.VisionTransformer) else model.fc
+    if projections is not None and not isinstance(head, nn.Identity):
         tensors["projections"] = projections
     safetensors_io.save_file(tensors, out)
 
@@ -55,13 +57,28 @@ def moco_v3_checkpoint(args, generator):
     return {"epoch": 100, "arch": args.arch, "state_dict": state, "optimizer": {"state": {}, "param_groups": []}, "scaler": scaler}, base
 
 
+def moco_v3_vit_checkpoint(args, generator):
+    """moco-v3's MoCo_ViT: base and momentum ViTs whose head is the 3-layer BatchNorm projector, and a predictor."""
+    dim = models.VITS[args.arch][0]
+    base = models.vit(args.arch, args.size, args.patch, head=models.mlp_v3(3, dim, args.mlp_dim, args.dim))
+    momentum = models.vit(args.arch, args.size, args.patch, head=models.mlp_v3(3, dim, args.mlp_dim, args.dim))
+    predictor = models.mlp_v3(2, args.dim, args.mlp_dim, args.dim, last_bn=False)
+    momentum.load_state_dict(base.state_dict())
+    state = {}
+    for prefix, module in (("module.base_encoder.", base), ("module.momentum_encoder.", momentum), ("module.predictor.", predictor)):
+        for name, value in module.state_dict().items():
+            state[prefix + name] = value
+    return {"epoch": 300, "arch": args.arch, "state_dict": state, "optimizer": {"state": {}, "param_groups": []}}, base
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("kind")
     parser.add_argument("--arch", default="resnet18")
     parser.add_argument("--out", required=True)
     parser.add_argument("--probe")
-    parser.add_argument("--size", type=int, default=64)
+    parser.add_argument("--size", type=int, default=64, help="probe image side (and a ViT's image side)")
+    parser.add_argument("--patch", type=int, default=4, help="a ViT's patch side")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dim", type=int, default=128)
     parser.add_argument("--queue", type=int, default=256)
@@ -89,6 +106,13 @@ def main():
     elif args.kind == "moco-v3":
         obj, model = moco_v3_checkpoint(args, generator)
         state = obj["state_dict"]
+    elif args.kind == "moco-v3-vit":
+        obj, model = moco_v3_vit_checkpoint(args, generator)
+        state = obj["state_dict"]
+    elif args.kind == "vit":
+        dim = models.VITS[args.arch][0]
+        model = models.vit(args.arch, args.size, args.patch, head=nn.Linear(dim, args.dim))
+        obj = state = model.state_dict()
     elif args.kind in ("torchvision", "safetensors"):
         model = models.resnet(args.arch, small_stem=args.small_stem)
         models.perturb_batchnorm(model, generator)
