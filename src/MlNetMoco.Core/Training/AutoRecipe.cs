@@ -115,8 +115,11 @@ public static class AutoRecipe
             + (cuda ? "" : " and a short CPU run gets more optimizer steps");
 
         int budget = cuda ? CudaImageBudget : CpuImageBudget;
-        int epochs = Math.Clamp((int)Math.Ceiling(budget / (double)imageCount), 20, 200);
-        reasons["Epochs"] = $"about {budget:N0} images seen on {device} ({imageCount} images × {epochs} epochs), between 20 and 200";
+        int unclamped = (int)Math.Ceiling(budget / (double)imageCount);
+        int epochs = Math.Clamp(unclamped, 20, 200);
+        string clamp = unclamped < 20 ? $", raised to the minimum of 20 ({(long)imageCount * epochs:N0} images seen)"
+            : unclamped > 200 ? $", lowered to the maximum of 200 ({(long)imageCount * epochs:N0} images seen)" : "";
+        reasons["Epochs"] = $"a budget of about {budget:N0} images seen on {device}: {budget:N0} / {imageCount} images = {unclamped} epochs{clamp}";
 
         double learningRate = cuda ? MoCoDefaults.BaseLearningRate : CpuBaseLearningRate;
         string rate = (learningRate * batch / 256).ToString("0.####", CultureInfo.InvariantCulture);

@@ -52,6 +52,15 @@ public class AutoRecipeTests
         Assert.Contains("0.03 for batches of 128", r.Reasons["BaseLearningRate"]);
     }
 
+    [Fact]
+    public void The_epochs_reason_says_when_the_image_budget_was_clamped()
+    {
+        Assert.Equal("a budget of about 300,000 images seen on the CPU: 300,000 / 60000 images = 5 epochs, raised to the minimum of 20 (1,200,000 images seen)",
+            AutoRecipe.Choose(60000, new ImageShape(1, 28, 28), cuda: false).Reasons["Epochs"]);
+        Assert.Equal("a budget of about 300,000 images seen on the CPU: 300,000 / 10000 images = 30 epochs",
+            AutoRecipe.Choose(10000, new ImageShape(1, 28, 28), cuda: false).Reasons["Epochs"]);
+    }
+
     [Theory]
     [InlineData(16, 0.5, false, true)]
     [InlineData(32, 0.35, false, true)]
