@@ -60,7 +60,7 @@ public static class ArchitectureDetector
         };
         bool bottleneck = shapes.ContainsKey("layer1.0.conv3.weight");
         var blocks = new int[4];
-        for (int stage = 0; stage < 4; stage++) blocks[stage] = CountBlocks(shapes.Keys, stage + 1);
+        for (int stage = 0; stage < 4; stage++) blocks[stage] = CountIndexed(shapes.Keys, $"layer{stage + 1}.");
         var match = ResNets.FirstOrDefault(r => r.Bottleneck == bottleneck && r.Blocks.SequenceEqual(blocks));
         string found = $"{(bottleneck ? "Bottleneck" : "BasicBlock")} stages of [{string.Join(", ", blocks)}] blocks";
         if (match.Name is null)
@@ -97,9 +97,9 @@ public static class ArchitectureDetector
         return new DetectedHead(HeadShape.Other, 0, 0, head.Count);
     }
 
-    private static int CountBlocks(IEnumerable<string> names, int stage)
+    /// <summary>The number of distinct indices i among names <c>{prefix}{i}.*</c> (e.g. the blocks of <c>layer1.</c> or <c>blocks.</c>).</summary>
+    internal static int CountIndexed(IEnumerable<string> names, string prefix)
     {
-        string prefix = $"layer{stage}.";
         var indices = new HashSet<int>();
         foreach (string name in names)
         {

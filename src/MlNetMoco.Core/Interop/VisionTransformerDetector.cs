@@ -1,4 +1,3 @@
-using System.Globalization;
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Checkpoints;
 
@@ -42,7 +41,7 @@ internal static class VisionTransformerDetector
             throw new InvalidDataException(
                 $"{source} has 'pos_embed' of shape {StateDictMatch.Format(pos)}; expected [1, 1 + g², {width}] (a class token and a square grid of patches).");
 
-        int depth = CountBlocks(shapes.Keys);
+        int depth = ArchitectureDetector.CountIndexed(shapes.Keys, "blocks.");
         var kind = width switch
         {
             VisionTransformer.TinyEmbedDim => BackboneKind.VitTiny,
@@ -66,20 +65,6 @@ internal static class VisionTransformerDetector
             : throw new InvalidDataException(shape is null
                 ? $"{source} looks like a Vision Transformer but lacks '{name}' {expected}."
                 : $"{source} has '{name}' of shape {StateDictMatch.Format(shape)}; expected {expected}.");
-
-    private static int CountBlocks(IEnumerable<string> names)
-    {
-        const string prefix = "blocks.";
-        var indices = new HashSet<int>();
-        foreach (string name in names)
-        {
-            if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            int dot = name.IndexOf('.', prefix.Length);
-            if (dot > prefix.Length && int.TryParse(name.AsSpan(prefix.Length, dot - prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int i))
-                indices.Add(i);
-        }
-        return indices.Count;
-    }
 
     private static string Describe(int width) => width switch
     {
