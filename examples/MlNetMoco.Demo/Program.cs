@@ -61,7 +61,7 @@ root.Subcommands.Add(pretrain);
 var mechanismImages = new Option<int>("--images") { Description = "Unlabelled training images per run (the first N of the training set)", DefaultValueFactory = _ => 5000 };
 var mechanismEpochs = new Option<int>("--epochs") { Description = "Pretraining epochs per run", DefaultValueFactory = _ => 5 };
 var mechanismOutput = new Option<string>("--output") { Description = "Folder for results.md", DefaultValueFactory = _ => "out/mechanisms" };
-var mechanismMethod = new Option<string>("--method") { Description = "\"all\": the paper's comparison; \"v3\": MoCo v2 beside MoCo v3 at the same budget", DefaultValueFactory = _ => "all" };
+var mechanismMethod = new Option<string>("--method") { Description = "\"all\": the paper's comparison; \"v3\": MoCo v2 beside MoCo v3 at the same budget; \"vit\": MoCo v2 (SmallConvNet) beside MoCo v3 on ViT-Tiny", DefaultValueFactory = _ => "all" };
 var mechanisms = new Command("mechanisms", "The MoCo paper's comparison of mechanisms (end-to-end, memory bank, queue) against K, and its momentum and Shuffle-BN ablations, on Fashion-MNIST.")
 {
     data, mechanismEpochs, mechanismImages, device, seed, mechanismOutput, mechanismMethod,

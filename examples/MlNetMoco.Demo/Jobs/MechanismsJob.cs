@@ -32,7 +32,10 @@ public sealed record MechanismsOptions
     /// <summary>Folder for results.md.</summary>
     public string Output { get; init; } = "out/mechanisms";
 
-    /// <summary>"all": the paper's comparison; "v3": MoCo v2 beside MoCo v3 (LARS, its paper's rate) at the same budget.</summary>
+    /// <summary>
+    /// "all": the paper's comparison; "v3": MoCo v2 beside MoCo v3 (LARS, its paper's rate) at the same budget; "vit": MoCo
+    /// v2 (SmallConvNet) beside MoCo v3 on ViT-Tiny with the paper's ViT recipe, at the same budget.
+    /// </summary>
     public string Method { get; init; } = "all";
 }
 
@@ -50,7 +53,11 @@ public static class MechanismsJob
     private const int AblationK = 4096;
 
     /// <summary>One pretraining configuration.</summary>
-    private sealed record Config(string Group, string Mechanism, string Setting, int K, int Batch, MethodOptions Method);
+    private sealed record Config(string Group, string Mechanism, string Setting, int K, int Batch, MethodOptions Method)
+    {
+        /// <summary>The encoder; SmallConvNet unless the run says otherwise.</summary>
+        public BackboneKind Backbone { get; init; } = BackboneKind.SmallConvNet;
+    }
 
     /// <summary>Runs every configuration, prints a table and writes it to <c>results.md</c>.</summary>
     public static int Run(MechanismsOptions options, CancellationToken cancellationToken)
@@ -66,9 +73,9 @@ public static class MechanismsJob
         var testLabels = test.Select(r => Array.IndexOf(FashionMnist.ClassNames, r.Label)).ToArray();
         var knnData = new KnnMonitorData(poolImages, poolLabels, testImages, testLabels);
 
-        var runs = (options.Method == "v3" ? V3Runs() : Runs()).ToList();
+        var runs = (options.Method switch { "v3" => V3Runs(), "vit" => VitRuns(), _ => Runs() }).ToList();
         Console.WriteLine($"Mechanisms of the MoCo paper (Figure 3) on {data.Source}: {poolSize:N0} unlabelled images, {test.Length:N0} test images, " +
-                          $"SmallConvNet, {options.Epochs} epochs per run, {runs.Count} runs.");
+                          $"{string.Join(" and ", runs.Select(r => r.Backbone).Distinct())}, {options.Epochs} epochs per run, {runs.Count} runs.");
         var ml = new MLContext(seed: options.Seed);
         var rows = new List<string>();
         var clock = Stopwatch.StartNew();
@@ -79,7 +86,7 @@ public static class MechanismsJob
             var training = new TrainingOptions
             {
                 Method = run.Method,
-                Backbone = new BackboneSpec(BackboneKind.SmallConvNet, 1),
+                Backbone = new BackboneSpec(run.Backbone, 1),
                 Epochs = options.Epochs,
                 BatchSize = run.Batch,
                 Device = options.Device,
@@ -135,6 +142,17 @@ public static class MechanismsJob
         yield return new Config("v3", "MoCo v2", $"K 4096, m {MoCoMomentum}, SGD 0.03", AblationK, BatchSize, MoCo(AblationK, MoCoMomentum, splits: 8));
         yield return new Config("v3", "MoCo v3", "T 1.0, m 0.99→1, LARS 0.6", BatchSize - 1, BatchSize, new MoCoV3MethodOptions());
         yield return new Config("v3", "MoCo v3", "T 0.2, m 0.99→1, LARS 0.6", BatchSize - 1, BatchSize, new MoCoV3MethodOptions { Temperature = 0.2 });
+    }
+
+    /// <summary>MoCo v2 on SmallConvNet (as in <see cref="V3Runs"/>) beside MoCo v3 on ViT-Tiny (patch 4) with the paper's ViT recipe (AdamW, T 0.2, warm-up).</summary>
+    private static IEnumerable<Config> VitRuns()
+    {
+        yield return new Config("vit", "MoCo v2", $"SmallConvNet, K 4096, m {MoCoMomentum}, SGD 0.03", AblationK, BatchSize, MoCo(AblationK, MoCoMomentum, splits: 8));
+        yield return new Config("vit", "MoCo v3", "ViT-Tiny patch 4, T 0.2, m 0.99→1, AdamW 1.5e-4", BatchSize - 1, BatchSize,
+            new MoCoV3MethodOptions { Temperature = MoCoV3Defaults.TemperatureFor(BackboneKind.VitTiny) })
+        {
+            Backbone = BackboneKind.VitTiny,
+        };
     }
 
     private static MoCoMethodOptions MoCo(int k, double m, int splits) => new()
