@@ -28,18 +28,23 @@ public static class MomentumUpdate
 
     /// <summary>
     /// The update over pairs prepared once by <see cref="Pairs"/> (a training step then walks no module tree and
-    /// compares no names): θtarget ← m·θtarget + (1−m)·θsource, in place, without gradient.
+    /// compares no names): θtarget ← m·θtarget + (1−m)·θsource, in place, without gradient. Written as one
+    /// <c>lerp_</c> per parameter (θtarget + (1−m)·(θsource − θtarget)): one pass over the weights instead of the two
+    /// of <c>mul_(m).add_(θsource, 1−m)</c>; m = 1 leaves θtarget as it is and m = 0 copies θsource exactly.
     /// </summary>
     /// <param name="pairs">(target, source) parameter pairs.</param>
     /// <param name="momentum">m in [0, 1].</param>
     public static void Apply(IReadOnlyList<(Tensor Target, Tensor Source)> pairs, double momentum)
     {
         ArgumentNullException.ThrowIfNull(pairs);
+        if (pairs.Count == 0) return;
         using var noGrad = no_grad();
-        // Explicit scalars: an implicit double → Scalar temporary may be finalised during the native call using it.
-        using var m = momentum.ToScalar();
+        // A 0-dim weight on the parameters' device and of their type (lerp_ takes a tensor weight here).
+        var first = pairs[0].Target;
+        // The Scalar is explicit: an implicit double → Scalar temporary may be finalised during the native call using it.
         using var oneMinusM = (1 - momentum).ToScalar();
-        foreach (var (t, s) in pairs) t.mul_(m).add_(s, oneMinusM);
+        using var weight = full(Array.Empty<long>(), oneMinusM, dtype: first.dtype, device: first.device);
+        foreach (var (t, s) in pairs) t.lerp_(s, weight);
     }
 
     /// <summary>The parameters of two networks of the same architecture, paired by name (checked once here).</summary>

@@ -24,6 +24,21 @@ public class MomentumUpdateTests
     }
 
     [Fact]
+    public void Momentum_one_keeps_the_target_and_momentum_zero_copies_the_source_exactly()
+    {
+        torch.manual_seed(6);
+        using var source = nn.Linear(5, 4);
+        using var target = nn.Linear(5, 4);
+        var pairs = MomentumUpdate.Pairs(target, source);
+        using var before = target.weight!.clone();
+        MomentumUpdate.Apply(pairs, 1.0);
+        Assert.True(target.weight!.equal(before).all().item<bool>(), "m = 1 changed the target");
+        MomentumUpdate.Apply(pairs, 0.0);
+        Assert.True(target.weight!.equal(source.weight!).all().item<bool>(), "m = 0 did not copy the source exactly");
+        Assert.True(target.bias!.equal(source.bias!).all().item<bool>());
+    }
+
+    [Fact]
     public void Networks_of_different_shape_are_rejected()
     {
         using var a = nn.Linear(3, 2);
