@@ -5,6 +5,8 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 using MlNetMoco.Core.Devices;
 
+using MlNetMoco.Demo.Reporting;
+
 namespace MlNetMoco.Demo.Jobs;
 
 /// <summary>Settings of the "does MoCo help on my data?" evaluation.</summary>
@@ -82,7 +84,7 @@ public static class EvaluateFolderJob
         };
         var fitClock = Stopwatch.StartNew();
         using var model = pixels.Append(ml.Transforms.PretrainMoCo(options)).Fit(trainView);
-        Console.WriteLine($"MoCo Fit took {fitClock.Elapsed:mm\\:ss}.");
+        Console.WriteLine($"MoCo Fit took {Duration.Format(fitClock.Elapsed)}.");
 
         var order = LinearProbe.LabelledRows(train.Count, train.Count, o.Seed);
         var trainLabels = train.Select(r => r.Label).ToArray();
@@ -102,7 +104,7 @@ public static class EvaluateFolderJob
         Console.WriteLine("|---|" + string.Concat(budgets.Select(_ => "---:|")));
         Console.WriteLine($"| MoCo ({o.Recipe} recipe{(o.Standardize ? "" : ", not standardised")}), as emitted | " + string.Join(" | ", moco.Select(Percent)) + " |");
         Console.WriteLine("| Raw pixels, min-max normalised | " + string.Join(" | ", raw.Select(Percent)) + " |");
-        Console.WriteLine($"Done in {clock.Elapsed:mm\\:ss}.");
+        Console.WriteLine($"Done in {Duration.Format(clock.Elapsed)}.");
         return 0;
     }
 

@@ -115,7 +115,7 @@ public static class FashionMnistJob
         var pretrainClock = Stopwatch.StartNew();
         using var moco = ml.Transforms.PretrainMoCo(options).Fit(pool);
         pretrainProgress.Dispose();
-        Console.WriteLine($"Pretraining took {pretrainClock.Elapsed:mm\\:ss}.");
+        Console.WriteLine($"Pretraining took {Duration.Format(pretrainClock.Elapsed)}.");
         moco.Save(Path.Combine(o.Output, "moco-encoder.mlnetmoco"));
 
         // 2. Features of every method on the pool and the test set.
@@ -168,7 +168,7 @@ public static class FashionMnistJob
         ResultsTable.WriteMarkdown(Path.Combine(o.Output, "results.md"), rows, title, new[]
         {
             TorchDiagnostics.Describe(device),
-            $"Probe: ML.NET LbfgsMaximumEntropy on standardised frozen features; total time {clock.Elapsed:mm\\:ss}.",
+            $"Probe: ML.NET LbfgsMaximumEntropy on standardised frozen features; total time {Duration.Format(clock.Elapsed)}.",
             FineTuneRows.Note(o.FineTuneEpochs),
         });
         ResultsTable.WriteCsv(Path.Combine(o.Output, "results.csv"), rows);
@@ -181,7 +181,7 @@ public static class FashionMnistJob
                 testLabels.Select(l => Array.IndexOf(FashionMnist.ClassNames, l)).ToArray(), FashionMnist.ClassNames);
         }
         Console.WriteLine($"Wrote results.md, results.csv, training-curves.png, accuracy-vs-labels.png, embedding-2d.png and moco-encoder.mlnetmoco to {Path.GetFullPath(o.Output)}");
-        Console.WriteLine($"Total time {clock.Elapsed:mm\\:ss}.");
+        Console.WriteLine($"Total time {Duration.Format(clock.Elapsed)}.");
         return rows;
     }
 

@@ -69,7 +69,7 @@ public static class FineTuneRows
                 progress.Dispose();
                 var metrics = ml.MulticlassClassification.Evaluate(classifier.Transform(keys.Transform(test)), nameof(ImageRow.Label));
                 rows.Add(new ResultRow(name, budget, count, metrics.MicroAccuracy, metrics.MacroAccuracy));
-                Console.WriteLine($"  {name,-26} {budget,5} ({count,6:N0} labels): {100 * metrics.MicroAccuracy:F1}% ({epochs} epochs, {clock.Elapsed:mm\\:ss})");
+                Console.WriteLine($"  {name,-26} {budget,5} ({count,6:N0} labels): {100 * metrics.MicroAccuracy:F1}% ({epochs} epochs, {Duration.Format(clock.Elapsed)})");
             }
         return rows;
     }

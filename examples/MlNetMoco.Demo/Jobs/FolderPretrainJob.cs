@@ -128,7 +128,7 @@ public static class FolderPretrainJob
             moco.Save(o.Export);
             Console.WriteLine($"Saved the fitted MoCo transformer to {Path.GetFullPath(o.Export)} (MoCoTransformer.Load reads it).");
         }
-        Console.WriteLine($"Done in {clock.Elapsed:mm\\:ss}: {rows.Count:N0} images used, {skipped.Count:N0} skipped.");
+        Console.WriteLine($"Done in {Duration.Format(clock.Elapsed)}: {rows.Count:N0} images used, {skipped.Count:N0} skipped.");
         return 0;
     }
 }

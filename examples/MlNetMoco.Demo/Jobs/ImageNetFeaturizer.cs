@@ -5,6 +5,8 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 using MlNetMoco.Demo.Data;
 
+using MlNetMoco.Demo.Reporting;
+
 namespace MlNetMoco.Demo.Jobs;
 
 /// <summary>
@@ -89,7 +91,7 @@ public sealed class ImageNetFeaturizer
             if (++done % 500 == 0 || done == total)
             {
                 double rate = done / clock.Elapsed.TotalSeconds;
-                Console.WriteLine($"  ImageNet ResNet-18 featurizer: {done:N0}/{total:N0} images, {rate:F0} images/s, ETA {TimeSpan.FromSeconds((total - done) / rate):mm\\:ss}");
+                Console.WriteLine($"  ImageNet ResNet-18 featurizer: {done:N0}/{total:N0} images, {rate:F0} images/s, ETA {Duration.Format(TimeSpan.FromSeconds((total - done) / rate))}");
             }
         }
         return features.ToArray();

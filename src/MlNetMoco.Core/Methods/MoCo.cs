@@ -101,8 +101,8 @@ public sealed class MoCo : nn.Module, ITrainingMethod
         [ParameterGroup.Of(nameof(encoder_q), encoder_q, OnlineEncoderPrefix)];
 
     /// <summary>
-    /// One MoCo step, as facebookresearch/moco's <c>forward</c>: momentum-update the key encoder, encode the queries
-    /// (first view), encode the keys (second view) with Shuffle-BN, compute InfoNCE against the queue as it was before
+    /// One MoCo step, as facebookresearch/moco's <c>forward</c>: momentum-update the key encoder, encode the keys
+    /// (second view) with Shuffle-BN, encode the queries (first view), compute InfoNCE against the queue as it was before
     /// this batch (so this batch's keys are never its negatives), then enqueue the keys with their image indices.
     /// </summary>
     /// <param name="batch">Two views, the images' indices and the step's generator (Shuffle-BN's permutation).</param>
@@ -112,7 +112,8 @@ public sealed class MoCo : nn.Module, ITrainingMethod
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Views.Count != 2) throw new ArgumentException($"MoCo takes two views (queries, keys), got {batch.Views.Count}.", nameof(batch));
-        var q = nn.functional.normalize(encoder_q.call(batch.Views[0]), dim: 1);
+        // The keys first (builder.py computes them second; the results are the same): their forward then runs while no
+        // query activations are held for backward, so it reuses freed memory instead of faulting in fresh pages.
         Tensor k;
         using (no_grad())
         {
@@ -120,6 +121,7 @@ public sealed class MoCo : nn.Module, ITrainingMethod
             var (shuffled, unshuffle) = BatchShuffle.Shuffle(batch.Views[1], batch.Generator);
             k = BatchShuffle.Unshuffle(nn.functional.normalize(encoder_k.call(shuffled), dim: 1), unshuffle);
         }
+        var q = nn.functional.normalize(encoder_q.call(batch.Views[0]), dim: 1);
         // The queue is read before it is written: the logits must not see this batch's keys as negatives.
         var logits = Logits(q, k, batch.Indices);
         var loss = InfoNce.Loss(logits);

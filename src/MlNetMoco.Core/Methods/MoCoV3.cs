@@ -135,14 +135,16 @@ public sealed class MoCoV3 : nn.Module, ITrainingMethod
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Views.Count != 2) throw new ArgumentException($"MoCo v3 takes two views, got {batch.Views.Count}.", nameof(batch));
-        var q1 = predictor.call(base_encoder.call(batch.Views[0]));
-        var q2 = predictor.call(base_encoder.call(batch.Views[1]));
+        // The keys first (moco-v3 computes them second; the results are the same): their forwards then run while no
+        // query activations are held for backward, so they reuse freed memory instead of faulting in fresh pages.
         Tensor k1, k2;
         using (no_grad())
         {
             k1 = momentum_encoder.call(batch.Views[0]);
             k2 = momentum_encoder.call(batch.Views[1]);
         }
+        var q1 = predictor.call(base_encoder.call(batch.Views[0]));
+        var q2 = predictor.call(base_encoder.call(batch.Views[1]));
         var (loss12, accuracy12) = ContrastiveLoss(q1, k2);
         var (loss21, accuracy21) = ContrastiveLoss(q2, k1);
         var loss = loss12.add(loss21, HeldScalars.One);
