@@ -48,10 +48,19 @@ public class RealImageParityTests
 
         Assert.Equal(Photos.Names.Length, actual.Count);
         Assert.Equal(moco.FeatureDimension, actual[0].Length);
-        var pairs = expected.Zip(actual).SelectMany(p => p.First.Zip(p.Second)).ToList();
-        float worst = pairs.Max(p => Math.Abs(p.First - p.Second));
-        float largest = pairs.Max(p => Math.Abs(p.First));
-        Assert.True(pairs.All(p => Math.Abs(p.First - p.Second) <= 1e-4f + 1e-5f * Math.Abs(p.First)),
+        // Two float32 engines (libtorch, ONNX Runtime) sum in different orders, so a feature's error scales with the
+        // magnitude of the activations it is summed from, not with its own value: a feature near 0 in a row whose
+        // features reach 160 (one epoch of ResNet-50 training) may differ by ~2e-4. The bound is relative to the row's
+        // largest feature; a wrong export differs by the features' own order of magnitude.
+        var pairs = expected.Zip(actual).SelectMany(p =>
+        {
+            float rowLargest = p.First.Max(Math.Abs);
+            return p.First.Zip(p.Second, (e, a) => (Expected: e, Actual: a, RowLargest: rowLargest));
+        }).ToList();
+        float worst = pairs.Max(p => Math.Abs(p.Expected - p.Actual));
+        float largest = pairs.Max(p => Math.Abs(p.Expected));
+        Assert.True(pairs.All(p => Math.Abs(p.Expected - p.Actual) <= 1e-4f + 1e-5f * p.RowLargest),
             $"{kind}: max |Δ| = {worst} (features up to {largest})");
+        Assert.True(largest > 0.01f, "features are all near zero: the comparison would prove nothing");
     }
 }
