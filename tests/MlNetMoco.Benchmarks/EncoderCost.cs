@@ -59,10 +59,15 @@ internal sealed class EncoderCost : IDisposable
     public Timing MeasureForwardNoGrad(Repetitions repeats) => Harness.Measure(ForwardNoGrad, repeats, _device);
 
     /// <summary>One timed <see cref="ForwardBackward"/> (synchronised on CUDA), in seconds.</summary>
-    public double TimeForwardBackwardOnce()
+    public double TimeForwardBackwardOnce() => TimeOnce(ForwardBackward);
+
+    /// <summary>One timed <see cref="ForwardNoGrad"/> (synchronised on CUDA), in seconds.</summary>
+    public double TimeForwardNoGradOnce() => TimeOnce(ForwardNoGrad);
+
+    private double TimeOnce(Action run)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        ForwardBackward();
+        run();
         _synchronize();
         return System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
     }

@@ -8,9 +8,10 @@ namespace MlNetMoco.Benchmarks;
 
 /// <summary>
 /// Pretraining throughput of the real loop (<see cref="Trainer.Run"/> with MoCo v2 on random images, a few epochs, the first one
-/// skipped as warm-up) for each backbone at its typical size, beside the bare encoder forward+backward of one batch
-/// (one run paired with each measured loop step), and the two other parts of a MoCo step (key-encoder forward, two
-/// augmented views). Peak memory is the loop's, captured at the end of the warm-up epoch.
+/// skipped as warm-up) for each backbone at its typical size, beside the parts of a MoCo step, each run once after
+/// every measured loop step: the bare encoder forward+backward of one batch, the key encoder's forward, two augmented
+/// views and the contrastive loss against the queue. Prints the loop ÷ parts ratio (median of the per-step ratios).
+/// Peak memory is the loop's, captured at the end of the warm-up epoch.
 /// </summary>
 internal sealed class PretrainBenchmark : IBenchmark
 {
@@ -33,6 +34,9 @@ internal sealed class PretrainBenchmark : IBenchmark
 
     /// <summary>Epochs of the loop: the first is warm-up, the others are measured.</summary>
     private static int Epochs(BenchmarkSettings settings) => settings.Quick ? 2 : 3;
+
+    private static string Ratios(IReadOnlyList<double> ratios) => string.Create(CultureInfo.InvariantCulture,
+        $"{Harness.Median(ratios):0.00}× (range {ratios.DefaultIfEmpty(double.NaN).Min():0.00}-{ratios.DefaultIfEmpty(double.NaN).Max():0.00})");
 
     private static IEnumerable<PretrainScenario> Scenarios(BenchmarkSettings settings)
     {
@@ -71,13 +75,21 @@ internal sealed class PretrainBenchmark : IBenchmark
         var spec = scenario.Backbone with { BatchNormSplits = method.BatchNormSplits };
 
         // The loop runs once. Epoch 1 is warm-up; its end is the memory capture point (the loop's steady-state peak,
-        // before any bare network exists). From epoch 2 on, every loop step is followed by one timed bare
-        // forward+backward on the same device (run in the synchronous progress callback, whose time is excluded from
-        // the step), so each loop step has a reference taken under the same machine load: on a shared machine, load
-        // bursts hit both members of a pair.
+        // before any bare network exists). From epoch 2 on, every loop step is followed by one timed run of each of its
+        // parts on the same device (in the synchronous progress callback, whose time is excluded from the step): the
+        // bare forward+backward, the bare forward without gradients, the two augmented views and the contrastive loss
+        // against the queue. Each loop step thus has its parts measured under the same machine load: on a shared
+        // machine, load bursts hit the step and its parts alike, and the per-step ratio loop ÷ parts cancels them.
         EncoderCost? cost = null;
-        var bareSamples = new List<double>();
-        var pairedRatios = new List<double>();
+        AugmentationCost? views = null;
+        ContrastiveLossCost? contrastive = null;
+        var forwardBackward = new List<double>();
+        var forward = new List<double>();
+        var twoViews = new List<double>();
+        var loss = new List<double>();
+        var stepOverBare = new List<double>();
+        var stepOverParts = new List<double>();
+        var stepOverPartsAndLoss = new List<double>();
         double lastStepEnd = double.NaN;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         void Pair(TrainingProgress report)
@@ -85,16 +97,29 @@ internal sealed class PretrainBenchmark : IBenchmark
             if (report.EndOfEpoch && report.Epoch == 0)
             {
                 context.CapturePeak();
-                context.Log("warm-up epoch done; pairing each further step with a bare forward+backward");
+                context.Log("warm-up epoch done; pairing each further step with one run of each of its parts");
                 cost = new EncoderCost(spec, scenario.Shape, batch, settings.Device, method.ProjectionDim);
-                for (int i = 0; i < Math.Max(1, repeats.Warmup); i++) cost.ForwardBackward();
+                views = new AugmentationCost(scenario.Shape, batch, settings.Device);
+                contrastive = new ContrastiveLossCost(method, spec, scenario.Shape, scenario.ImageCount, batch, settings.Device);
+                for (int i = 0; i < Math.Max(3, repeats.Warmup); i++)
+                {
+                    cost.ForwardBackward();
+                    cost.ForwardNoGrad();
+                    views.TwoViews();
+                    contrastive.LossForwardBackward();
+                }
             }
             else if (!report.EndOfEpoch && report.Epoch >= 1 && cost is not null)
             {
                 double step = clock.Elapsed.TotalSeconds - lastStepEnd;
-                double bare = cost.TimeForwardBackwardOnce();
-                bareSamples.Add(bare);
-                pairedRatios.Add(step / bare);
+                double fb = cost.TimeForwardBackwardOnce(), f = cost.TimeForwardNoGradOnce(), v = views!.TimeOnce(), l = contrastive!.TimeOnce();
+                forwardBackward.Add(fb);
+                forward.Add(f);
+                twoViews.Add(v);
+                loss.Add(l);
+                stepOverBare.Add(step / fb);
+                stepOverParts.Add(step / (fb + f + v));
+                stepOverPartsAndLoss.Add(step / (fb + f + v + l));
             }
             lastStepEnd = clock.Elapsed.TotalSeconds;
         }
@@ -110,37 +135,45 @@ internal sealed class PretrainBenchmark : IBenchmark
             }
             string loopCores = loopCpu.Describe();
             var steps = new Timing(recorder.StepSeconds(firstEpoch: 1));
-            var forwardBackward = new Timing(bareSamples);
+            var fb = new Timing(forwardBackward);
+            var f = new Timing(forward);
+            var v = new Timing(twoViews);
+            var l = new Timing(loss);
             double warmupReported = recorder.ReportedImagesPerSecond(epoch: 0);
-
-            // The other parts of a step, unpaired (small next to forward+backward).
-            context.Log("bare forward without gradients, two augmented views");
-            var forward = cost!.MeasureForwardNoGrad(repeats);
-            var views = AugmentationCost.TwoViews(scenario.Shape, batch, settings.Device, repeats);
             context.Log($"loop steps: {steps.SamplesText()}");
-            context.Log($"paired fwd+bwd: {forwardBackward.SamplesText()}");
-            context.Log($"fwd: {forward.SamplesText()}");
+            context.Log($"paired fwd+bwd: {fb.SamplesText()}");
+            context.Log($"paired fwd: {f.SamplesText()}");
+            context.Log($"paired views: {v.SamplesText()}");
+            context.Log($"paired loss: {l.SamplesText()}");
+            context.Log(string.Create(CultureInfo.InvariantCulture,
+                $"loop ÷ parts, median of per-step ratios: {Harness.Median(stepOverParts):0.000}× (fwd+bwd + fwd + 2 views), {Harness.Median(stepOverPartsAndLoss):0.000}× (with the loss against K = {contrastive?.QueueSize})"));
 
-            double loop = steps.Rate(batch), bare = forwardBackward.Rate(batch);
-            double parts = batch / (forwardBackward.Median + forward.Median + views.Median);
-            string paired = string.Create(CultureInfo.InvariantCulture,
-                $"paired: median of per-step ratios {Harness.Median(pairedRatios):0.00}× (range {pairedRatios.DefaultIfEmpty(double.NaN).Min():0.00}-{pairedRatios.DefaultIfEmpty(double.NaN).Max():0.00})");
-
+            double bare = fb.Rate(batch);
+            double parts = batch / (fb.Median + f.Median + v.Median);
+            double partsAndLoss = batch / (fb.Median + f.Median + v.Median + l.Median);
             const string unit = "img/s", reference = "fwd+bwd";
             return
             [
-                new ResultRow($"loop (Trainer.Run), median step, epochs 2-{epochs}", loop, unit, reference, bare, $"{steps.Describe()}; {paired}"),
+                new ResultRow($"loop (Trainer.Run), median step, epochs 2-{epochs}", steps.Rate(batch), unit, reference, bare,
+                    $"{steps.Describe()}; paired: median of per-step ratios {Ratios(stepOverBare)}"),
                 new ResultRow("loop, its own images/s report, epoch 1 (warm-up)", warmupReported, unit, reference, bare, "first epoch, unpaired: start-up included"),
                 new ResultRow("bare fwd+bwd (train mode, v2 head)", bare, unit, reference, bare,
-                    $"{forwardBackward.Describe()}, one run after each measured loop step; loop phase {loopCores}"),
-                new ResultRow("bare fwd, no grad (the key encoder's part)", forward.Rate(batch), unit, reference, bare, forward.Describe()),
-                new ResultRow("2 augmented views (v2 preset)", views.Rate(batch), unit, reference, bare, views.Describe()),
-                new ResultRow("sum of parts: fwd+bwd + fwd + 2 views", parts, unit, reference, bare, "the loop's floor; the rest is optimizer, momentum update, queue, loss, copies"),
+                    $"{fb.Describe()}, one run after each measured loop step; loop phase {loopCores}"),
+                new ResultRow("bare fwd, no grad (the key encoder's part)", f.Rate(batch), unit, reference, bare, $"{f.Describe()}, paired"),
+                new ResultRow("2 augmented views (v2 preset)", v.Rate(batch), unit, reference, bare, $"{v.Describe()}, paired"),
+                new ResultRow($"contrastive loss vs K = {contrastive?.QueueSize} keys, fwd+bwd", l.Rate(batch), unit, reference, bare,
+                    $"{l.Describe()}, paired; MoCo.Logits (queue clone, same-image mask), InfoNCE, accuracy, enqueue"),
+                new ResultRow("sum of parts: fwd+bwd + fwd + 2 views", parts, unit, reference, bare,
+                    $"loop ÷ this, per-step: {Ratios(stepOverParts)}; the rest is loss, optimizer, momentum update, copies"),
+                new ResultRow("sum of parts + contrastive loss", partsAndLoss, unit, reference, bare,
+                    $"loop ÷ this, per-step: {Ratios(stepOverPartsAndLoss)}; the rest is optimizer, momentum update, Shuffle-BN, copies"),
             ];
         }
         finally
         {
             cost?.Dispose();
+            views?.Dispose();
+            contrastive?.Dispose();
         }
     }
 }

@@ -67,9 +67,10 @@ internal static class ResultTable
     public static string Legend =>
         "ratio = time per item of the figure / time per item of its bare reference (same device, same process; = reference rate / figure rate).\n" +
         "  pretrain: bare reference = encoder with the MoCo v2 head, train mode, forward+backward of one batch of already-augmented tensors,\n" +
-        "  one run right after each measured loop step (paired, so load bursts on a shared machine hit both); the note's paired ratio is the\n" +
-        "  median of the per-step ratios. A MoCo step is about 2 forwards + 1 backward + 2 augmentations: its floor is the 'sum of parts' row;\n" +
-        "  the loop's excess over it is optimizer, momentum update, queue, loss, batch copies and waiting for the batch producer.\n" +
+        "  run right after each measured loop step, as is each other part (paired, so load bursts on a shared machine hit the step and\n" +
+        "  its parts alike); the notes' ratios are medians of the per-step ratios. A MoCo step is 2 forwards + 1 backward + 2 augmentations\n" +
+        "  + the loss against the queue: the 'sum of parts' rows are its floor without and with the loss; the loop's excess over the\n" +
+        "  second is optimizer, momentum update, Shuffle-BN, batch copies and waiting for the batch producer.\n" +
         "  transform: reference = TrainedEncoder.Extract at the same batch size on pixels already in [0, 1] (no IDataView);\n" +
         "  bridge: reference = SmallConvNet forward+backward, so a ratio of 0.01 means the bridge adds about 1% to a training step's cost.\n" +
         "peak WS = PeakWorkingSet64 (VmHWM) of the case's own process over its main phase (pretrain: the loop up to the end of its warm-up\n" +
