@@ -56,6 +56,7 @@ public sealed partial class MoCoOptions
                     CropScaleMax = CropScaleMax ?? r.CropScaleMax,
                     HorizontalFlip = HorizontalFlip ?? r.HorizontalFlip,
                     GaussianBlur = GaussianBlur ?? r.GaussianBlur,
+                    HueJitter = HueJitter ?? r.HueJitter,
                 },
                 Backbone = new BackboneSpec(backbone, channels, SmallImageStem ?? r.SmallImageStem, PatchSize: PatchSize),
                 Epochs = epochs,
@@ -121,6 +122,7 @@ public sealed partial class MoCoOptions
             CropScaleMax = CropScaleMax ?? r.CropScaleMax,
             HorizontalFlip = HorizontalFlip ?? r.HorizontalFlip,
             GaussianBlur = GaussianBlur ?? r.GaussianBlur,
+            HueJitter = HueJitter ?? r.HueJitter,
         };
         return new MoCoV3MethodOptions
         {

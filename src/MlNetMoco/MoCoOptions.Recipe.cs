@@ -24,6 +24,14 @@ public sealed partial class MoCoOptions
     public bool? GaussianBlur { get; set; }
 
     /// <summary>
+    /// Hue strength x of the colour jitter, from 0 to 0.5 (hue shift uniform in [−x, x] turns; 0.5 draws any hue).
+    /// Null lets <see cref="Recipe"/> decide (Auto: 0.5 for colour images, so two views of an image do not share its
+    /// colours and the features cannot tell images apart by colour alone; Paper: the preset's, 0.1 for MoCo v2 and
+    /// v3, Chen et al. 2020 and 2021, 0.4 for v1, He et al. 2019). Grayscale images are not affected. Default null.
+    /// </summary>
+    public double? HueJitter { get; set; }
+
+    /// <summary>
     /// The recipe's settings for <paramref name="imageCount"/> images of <paramref name="shape"/>:
     /// <see cref="AutoRecipe.Choose"/> or <see cref="AutoRecipe.Paper"/> as <see cref="Recipe"/> says. Settings set
     /// on these options replace them in <see cref="ToTrainingOptions"/>.
@@ -63,6 +71,7 @@ public sealed partial class MoCoOptions
         yield return Line("CropScale", CropScaleMin is null && CropScaleMax is null ? null : $"{Format(CropScaleMin ?? recipe.CropScaleMin)}–{Format(CropScaleMax ?? recipe.CropScaleMax)}",
             $"{Format(recipe.CropScaleMin)}–{Format(recipe.CropScaleMax)}");
         yield return Line("GaussianBlur", GaussianBlur, recipe.GaussianBlur);
+        yield return Line("HueJitter", HueJitter, recipe.HueJitter ?? (object)"the preset's");
         yield return Line("HorizontalFlip", HorizontalFlip, recipe.HorizontalFlip);
         if (recipe.Reasons.TryGetValue("Channels", out var channels)) yield return $"{name} recipe: {channels}.";
     }

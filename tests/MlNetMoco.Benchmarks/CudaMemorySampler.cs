@@ -67,26 +67,33 @@ internal sealed class CudaMemorySampler : IDisposable
 
     private void Sample()
     {
+        if (UsedMiB() is { } used) RaisePeak(used * 1024 * 1024);
+    }
+
+    // This process's CUDA memory in MiB (its compute apps' total; failing that, the devices' use above the baseline),
+    // or null when nvidia-smi cannot be queried.
+    private long? UsedMiB()
+    {
         long? used = null;
         var apps = Query("--query-compute-apps=pid,used_memory");
         if (apps is not null)
             foreach (var fields in apps)
                 if (fields.Length == 2 && fields[0] == _pid)
                     used = (used ?? 0) + fields[1];
-        if (used is null)
+        if (used is not null) return used;
+        var device = Query("--query-gpu=memory.used");
+        return device is null ? null : Math.Max(0, device.Select(f => f[0]).DefaultIfEmpty(0).Sum() - _deviceBaselineMiB);
+    }
+
+    private void RaisePeak(long bytes)
+    {
+        long seen = Interlocked.Read(ref _peakBytes);
+        while (bytes > seen)
         {
-            var device = Query("--query-gpu=memory.used");
-            if (device is null) return;
-            used = Math.Max(0, device.Select(f => f[0]).DefaultIfEmpty(0).Sum() - _deviceBaselineMiB);
+            long previous = Interlocked.CompareExchange(ref _peakBytes, bytes, seen);
+            if (previous == seen) break;
+            seen = previous;
         }
-        long bytes = used.Value * 1024 * 1024;
-        long seen;
-        do
-        {
-            seen = Interlocked.Read(ref _peakBytes);
-            if (bytes <= seen) return;
-        }
-        while (Interlocked.CompareExchange(ref _peakBytes, bytes, seen) != seen);
     }
 
     // Runs nvidia-smi with a query; each output line as numbers (MiB for memory), or null when it cannot be run.

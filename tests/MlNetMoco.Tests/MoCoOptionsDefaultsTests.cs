@@ -26,7 +26,7 @@ public class MoCoOptionsDefaultsTests
     private static readonly HashSet<string> RecipeDecided =
     [
         "Backbone", "SmallImageStem", "QueueSize", "EncoderMomentum", "Epochs", "BatchSize", "BaseLearningRate", "CropScaleMin",
-        "CropScaleMax", "HorizontalFlip", "GaussianBlur", "Optimizer",
+        "CropScaleMax", "HorizontalFlip", "GaussianBlur", "HueJitter", "Optimizer",
     ];
 
     private static KnnMonitorData Dummy()
@@ -73,7 +73,7 @@ public class MoCoOptionsDefaultsTests
         Assert.Equal(new[]
         {
             "Augmentation", "Backbone", "BaseLearningRate", "BatchNormSplits", "BatchSize", "CheckpointDirectory", "CheckpointEveryEpochs", "CropScaleMax",
-            "CropScaleMin", "CropSize", "Device", "EncoderMomentum", "Epochs", "ExcludeSameImageNegatives", "GaussianBlur", "HorizontalFlip", "KnnNeighbors", "KnnTemperature",
+            "CropScaleMin", "CropSize", "Device", "EncoderMomentum", "Epochs", "ExcludeSameImageNegatives", "GaussianBlur", "HorizontalFlip", "HueJitter", "KnnNeighbors", "KnnTemperature",
             "Optimizer", "PatchSize", "ProjectionDim", "QueueSize", "ResumeFrom", "Schedule", "Seed", "SgdMomentum", "SmallImageStem", "Temperature", "Version",
             "WarmupEpochs", "WeightDecay",
         }, compared.Order(StringComparer.Ordinal));

@@ -70,6 +70,9 @@ public sealed record MoCoMethodOptions : MethodOptions
     /// <summary>Keep the preset's random Gaussian blur (MoCo v2's; MoCo v1 has none). Default true (MoCo v2).</summary>
     public bool GaussianBlur { get; init; } = true;
 
+    /// <summary>Hue strength of both views' colour jitter (<see cref="ViewAugmentation.HueJitter"/>); null keeps the preset's. Default null.</summary>
+    public double? HueJitter { get; init; }
+
     /// <summary>
     /// The two views' augmentations (queries, keys) when they differ, e.g. asymmetric views; null builds both from
     /// <see cref="Augmentation"/>, <see cref="CropSize"/>, <see cref="CropScaleMin"/>, <see cref="CropScaleMax"/> and
@@ -99,6 +102,7 @@ public sealed record MoCoMethodOptions : MethodOptions
             var view = new ViewAugmentation
             {
                 Preset = EffectiveAugmentation, CropSize = CropSize, CropScaleMin = CropScaleMin, CropScaleMax = CropScaleMax, HorizontalFlip = HorizontalFlip, GaussianBlur = GaussianBlur,
+                HueJitter = HueJitter,
             };
             return [view, view];
         }

@@ -35,6 +35,14 @@ public sealed record ViewAugmentation
     /// </summary>
     public bool GaussianBlur { get; init; } = true;
 
+    /// <summary>
+    /// Hue strength x of the preset's colour jitter, in [0, 0.5] (shift uniform in [−x, x] turns); null keeps the
+    /// preset's (MoCo v2 and v3: 0.1; MoCo v1: 0.4). 0.5 draws any hue, so two views of an image no longer share its
+    /// colours: instance discrimination cannot lean on them (the colour shortcut of SimCLR, Chen et al. 2020, §3).
+    /// Only colour (3-channel) images are affected. Default null.
+    /// </summary>
+    public double? HueJitter { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is out of range.</summary>
     /// <param name="name">What this view is, for messages (e.g. "Method.Views[1]").</param>
     /// <returns>This view.</returns>
@@ -47,6 +55,8 @@ public sealed record ViewAugmentation
             throw new ArgumentException(
                 $"{name}.CropScaleMin = {CropScaleMin}, CropScaleMax = {CropScaleMax} are not valid: expected 0 < CropScaleMin ≤ CropScaleMax ≤ 1.",
                 nameof(CropScaleMin));
+        if (HueJitter is { } hue && !(hue is >= 0 and <= 0.5))
+            throw new ArgumentException($"{name}.HueJitter = {hue} is not valid: expected null or a number from 0 to 0.5.", nameof(HueJitter));
         return this;
     }
 
@@ -59,7 +69,12 @@ public sealed record ViewAugmentation
         var crop = new RandomResizedCrop(height, width, CropScaleMin, CropScaleMax);
         IEnumerable<IBatchAugmentation> ops = Preset is { } preset
             ? AugmentationPresets.Create(preset, height, width, shape.Channels, normalization.Mean, normalization.Std).Ops
-                .Select(op => op is RandomResizedCrop ? crop : op)
+                .Select(op => op switch
+                {
+                    RandomResizedCrop => crop,
+                    ColorJitter jitter when HueJitter is { } hue => new ColorJitter(jitter.Brightness, jitter.Contrast, jitter.Saturation, hue, jitter.P),
+                    _ => op,
+                })
             : [crop, new RandomHorizontalFlip(), new Normalize(normalization.Mean, normalization.Std)];
         return new AugmentationPipeline(ops.Where(op => (HorizontalFlip || op is not RandomHorizontalFlip) && (GaussianBlur || op is not Augmentations.GaussianBlur)));
     }

@@ -43,6 +43,14 @@ public static class AutoRecipe
     /// <summary>Optimizer steps below which the key encoder uses m = 0.99 instead of MoCo's 0.999.</summary>
     public const int FastMomentumSteps = 20_000;
 
+    /// <summary>
+    /// Hue strength of the colour jitter for colour images: 0.5, any hue (MoCo v2's is 0.1, v1's 0.4). With v2's 0.1
+    /// two views of an image keep nearly its colours, and on a small pool the encoder learns to tell images apart by
+    /// them (the colour shortcut SimCLR describes): on Fashion-MNIST with random tints, 0.5 lifted the frozen features'
+    /// linear probe by 3 to 9 points (README, "Does it help on my data?").
+    /// </summary>
+    public const double ColourHueJitter = 0.5;
+
     /// <summary>Largest side (pixels) treated as a small image: small ResNet stem, milder crops.</summary>
     public const int SmallImageSide = 64;
 
@@ -56,7 +64,7 @@ public static class AutoRecipe
         return new RecipeSettings(MoCoDefaults.Backbone, MoCoDefaults.SmallImageStem, MoCoDefaults.Epochs, MoCoDefaults.BatchSize,
             MoCoDefaults.BaseLearningRate, MoCoDefaults.QueueSize, MoCoDefaults.EncoderMomentum, MoCoDefaults.CropScaleMin,
             MoCoDefaults.CropScaleMax, MoCoDefaults.HorizontalFlip, true,
-            new[] { "Backbone", "SmallImageStem", "Epochs", "BatchSize", "BaseLearningRate", "QueueSize", "EncoderMomentum", "CropScale", "HorizontalFlip", "GaussianBlur" }
+            new[] { "Backbone", "SmallImageStem", "Epochs", "BatchSize", "BaseLearningRate", "QueueSize", "EncoderMomentum", "CropScale", "HorizontalFlip", "GaussianBlur", "HueJitter" }
                 .ToDictionary(k => k, _ => why));
     }
 
@@ -78,6 +86,8 @@ public static class AutoRecipe
     /// fewer than 5×5 source pixels.</item>
     /// <item>Blur: MoCo v2's σ of up to 2 px is applied only to images larger than 32 px (SimCLR, Chen et al. 2020,
     /// leaves blur out on 32×32 CIFAR-10).</item>
+    /// <item>Hue jitter: any hue (0.5) for colour images instead of MoCo v2's 0.1 (<see cref="ColourHueJitter"/>);
+    /// nothing to change for grayscale.</item>
     /// <item>Grayscale (C = 1): no change needed, since the grayscale op is the identity and colour jitter changes
     /// brightness and contrast only; reported.</item>
     /// <item>Flip: on (as in every MoCo recipe); turn it off for digits, text or other images whose mirror image
@@ -151,7 +161,11 @@ public static class AutoRecipe
         reasons["HorizontalFlip"] = "on, as in every MoCo recipe (set HorizontalFlip = false for digits, text or other orientation-sensitive images)";
         if (shape.Channels == 1)
             reasons["Channels"] = "1 channel: colour jitter changes brightness and contrast only, and random grayscale is the identity";
+        double? hue = shape.Channels == 3 ? ColourHueJitter : null;
+        reasons["HueJitter"] = hue is null
+            ? $"{shape.Channels} channel(s): hue has no effect; the preset's"
+            : $"colour images: any hue (0.5), so the two views of an image do not share its colours and the encoder must tell images apart by shape and texture (MoCo v2's 0.1 left a tinted Fashion-MNIST set behind raw pixels, README)";
 
-        return new RecipeSettings(backbone, smallStem, epochs, batch, learningRate, queue, momentum, cropMin, 1.0, true, blur, reasons);
+        return new RecipeSettings(backbone, smallStem, epochs, batch, learningRate, queue, momentum, cropMin, 1.0, true, blur, reasons) { HueJitter = hue };
     }
 }

@@ -30,4 +30,8 @@ public sealed record RecipeSettings(
     double CropScaleMax,
     bool HorizontalFlip,
     bool GaussianBlur,
-    IReadOnlyDictionary<string, string> Reasons);
+    IReadOnlyDictionary<string, string> Reasons)
+{
+    /// <summary>Hue strength of the colour jitter (<c>ViewAugmentation.HueJitter</c>); null keeps the augmentation preset's.</summary>
+    public double? HueJitter { get; init; }
+}

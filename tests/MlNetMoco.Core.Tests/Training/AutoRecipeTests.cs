@@ -105,4 +105,22 @@ public class AutoRecipeTests
                     Assert.False(BackboneSpec.IsVit(AutoRecipe.Choose(count, new ImageShape(3, side, side), cuda).Backbone), $"{count} images of {side} px, CUDA {cuda}");
         Assert.False(BackboneSpec.IsVit(AutoRecipe.Paper().Backbone));
     }
+
+    [Fact]
+    public void Colour_images_get_any_hue_and_the_views_use_it_while_grayscale_and_Paper_keep_the_preset()
+    {
+        var colour = AutoRecipe.Choose(1000, new ImageShape(3, 32, 32), cuda: false);
+        Assert.Equal(AutoRecipe.ColourHueJitter, colour.HueJitter);
+        Assert.Contains("HueJitter", colour.Reasons.Keys);
+        Assert.Null(AutoRecipe.Choose(1000, new ImageShape(1, 32, 32), cuda: false).HueJitter);
+        Assert.Null(AutoRecipe.Paper().HueJitter);
+
+        var norm = new ImageNormalization([0.5f, 0.5f, 0.5f], [0.25f, 0.25f, 0.25f]);
+        var shape = new ImageShape(3, 32, 32);
+        var jittered = new MoCoMethodOptions { HueJitter = 0.5 }.Views[0].Build(shape, norm).Ops.OfType<MlNetMoco.Core.Augmentations.ColorJitter>().Single();
+        var preset = new MoCoMethodOptions().Views[0].Build(shape, norm).Ops.OfType<MlNetMoco.Core.Augmentations.ColorJitter>().Single();
+        Assert.Equal((0.5, 0.4, 0.8), (jittered.Hue, jittered.Saturation, jittered.P));
+        Assert.Equal(0.1, preset.Hue);
+        Assert.Throws<ArgumentException>(() => new ViewAugmentation { HueJitter = 0.6 }.Validate("view"));
+    }
 }
