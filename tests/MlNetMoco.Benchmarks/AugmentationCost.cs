@@ -32,13 +32,7 @@ internal sealed class AugmentationCost : IDisposable
     }
 
     /// <summary>One timed <see cref="TwoViews"/> (synchronised on CUDA), in seconds.</summary>
-    public double TimeOnce()
-    {
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        TwoViews();
-        _synchronize();
-        return System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
-    }
+    public double TimeOnce() => Harness.TimeOnce(TwoViews, _synchronize);
 
     /// <inheritdoc />
     public void Dispose()

@@ -55,13 +55,7 @@ internal sealed class ContrastiveLossCost : IDisposable
     }
 
     /// <summary>One timed <see cref="LossForwardBackward"/> (synchronised on CUDA), in seconds.</summary>
-    public double TimeOnce()
-    {
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        LossForwardBackward();
-        _synchronize();
-        return System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
-    }
+    public double TimeOnce() => Harness.TimeOnce(LossForwardBackward, _synchronize);
 
     /// <inheritdoc />
     public void Dispose()

@@ -64,13 +64,7 @@ internal sealed class EncoderCost : IDisposable
     /// <summary>One timed <see cref="ForwardNoGrad"/> (synchronised on CUDA), in seconds.</summary>
     public double TimeForwardNoGradOnce() => TimeOnce(ForwardNoGrad);
 
-    private double TimeOnce(Action run)
-    {
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        run();
-        _synchronize();
-        return System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
-    }
+    private double TimeOnce(Action run) => Harness.TimeOnce(run, _synchronize);
 
     /// <inheritdoc />
     public void Dispose()

@@ -91,6 +91,15 @@ internal static class Harness
         return samples.Select(s => new Timing(s)).ToList();
     }
 
+    /// <summary>One timed run of <paramref name="action"/> followed by <paramref name="synchronize"/>, in seconds.</summary>
+    public static double TimeOnce(Action action, Action synchronize)
+    {
+        long start = Stopwatch.GetTimestamp();
+        action();
+        synchronize();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
     /// <summary>Waits for queued CUDA work on <paramref name="device"/>; does nothing on the CPU.</summary>
     public static Action Synchronizer(torch.Device? device) =>
         device is { type: DeviceType.CUDA } cuda ? () => torch.cuda.synchronize(cuda) : static () => { };
