@@ -1,6 +1,5 @@
 using MlNetMoco.Core.Backbones;
 using MlNetMoco.Core.Data;
-using MlNetMoco.Core.Losses;
 using MlNetMoco.Core.Methods;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,13 +9,11 @@ namespace MlNetMoco.Benchmarks;
 /// <summary>
 /// The part of a MoCo v2 step that is neither an encoder pass nor an augmentation: the InfoNCE loss of one batch of
 /// queries against their keys and the K queued keys, forward and backward, through the real code
-/// (<see cref="MoCo.Logits"/> with its queue clone and same-image mask, <see cref="InfoNce.Loss"/>,
-/// <see cref="InfoNce.TopOneAccuracy"/>, <see cref="KeyQueue.Enqueue"/>), on random unit vectors in place of the
-/// encoders' outputs. Its cost grows with K and the batch, not with the backbone.
+/// (<see cref="MoCo.Contrast"/>: logits with the queue clone and same-image mask, InfoNCE, top-1 accuracy, enqueue),
+/// on random unit vectors in place of the encoders' outputs. Its cost grows with K and the batch, not with the backbone.
 /// </summary>
 internal sealed class ContrastiveLossCost : IDisposable
 {
-    private readonly ITrainingMethod _method;
     private readonly MoCo _moco;
     private readonly Generator _generator = new(0);
     private readonly Device _device;
@@ -27,8 +24,7 @@ internal sealed class ContrastiveLossCost : IDisposable
     /// <summary>Builds the MoCo of <paramref name="options"/> for <paramref name="imageCount"/> images (so K is clamped as in the loop).</summary>
     public ContrastiveLossCost(MoCoMethodOptions options, BackboneSpec spec, ImageShape shape, int imageCount, int batchSize, Device device)
     {
-        _method = options.Create(new MethodContext(spec, shape, imageCount, batchSize, device, _generator, static _ => { }));
-        _moco = (MoCo)_method;
+        _moco = (MoCo)options.Create(new MethodContext(spec, shape, imageCount, batchSize, device, _generator, static _ => { }));
         _device = device;
         _synchronize = Harness.Synchronizer(device);
         _batchSize = batchSize;
@@ -47,11 +43,7 @@ internal sealed class ContrastiveLossCost : IDisposable
         var keys = nn.functional.normalize(randn(new long[] { _batchSize, _dim }, device: _device, generator: _generator), dim: 1);
         long first = (long)_step++ * _batchSize;
         var indices = arange(first, first + _batchSize, dtype: ScalarType.Int64, device: _device).remainder_(_imageCount);
-        var logits = _moco.Logits(queries, keys, indices);
-        var loss = InfoNce.Loss(logits);
-        InfoNce.TopOneAccuracy(logits);
-        _moco.Queue.Enqueue(keys, indices);
-        loss.backward();
+        _moco.Contrast(queries, keys, indices).Loss.backward();
     }
 
     /// <summary>One timed <see cref="LossForwardBackward"/> (synchronised on CUDA), in seconds.</summary>
@@ -60,7 +52,7 @@ internal sealed class ContrastiveLossCost : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _method.Dispose();
+        _moco.Dispose();
         _generator.Dispose();
     }
 }

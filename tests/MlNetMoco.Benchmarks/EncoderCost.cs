@@ -55,9 +55,6 @@ internal sealed class EncoderCost : IDisposable
     /// <summary>Times <see cref="ForwardBackward"/> with the harness.</summary>
     public Timing MeasureForwardBackward(Repetitions repeats) => Harness.Measure(ForwardBackward, repeats, _device);
 
-    /// <summary>Times <see cref="ForwardNoGrad"/> with the harness.</summary>
-    public Timing MeasureForwardNoGrad(Repetitions repeats) => Harness.Measure(ForwardNoGrad, repeats, _device);
-
     /// <summary>One timed <see cref="ForwardBackward"/> (synchronised on CUDA), in seconds.</summary>
     public double TimeForwardBackwardOnce() => TimeOnce(ForwardBackward);
 

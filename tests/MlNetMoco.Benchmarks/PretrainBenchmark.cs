@@ -162,7 +162,7 @@ internal sealed class PretrainBenchmark : IBenchmark
                 new ResultRow("bare fwd, no grad (the key encoder's part)", f.Rate(batch), unit, reference, bare, $"{f.Describe()}, paired"),
                 new ResultRow("2 augmented views (v2 preset)", v.Rate(batch), unit, reference, bare, $"{v.Describe()}, paired"),
                 new ResultRow($"contrastive loss vs K = {contrastive?.QueueSize} keys, fwd+bwd", l.Rate(batch), unit, reference, bare,
-                    $"{l.Describe()}, paired; MoCo.Logits (queue clone, same-image mask), InfoNCE, accuracy, enqueue"),
+                    $"{l.Describe()}, paired; MoCo.Contrast (queue clone, same-image mask, InfoNCE, accuracy, enqueue)"),
                 new ResultRow("sum of parts: fwd+bwd + fwd + 2 views", parts, unit, reference, bare,
                     $"loop ÷ this, per-step: {Ratios(stepOverParts)}; the rest is loss, optimizer, momentum update, copies"),
                 new ResultRow("sum of parts + contrastive loss", partsAndLoss, unit, reference, bare,

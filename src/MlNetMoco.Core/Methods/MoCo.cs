@@ -122,12 +122,25 @@ public sealed class MoCo : nn.Module, ITrainingMethod
             k = BatchShuffle.Unshuffle(nn.functional.normalize(encoder_k.call(shuffled), dim: 1), unshuffle);
         }
         var q = nn.functional.normalize(encoder_q.call(batch.Views[0]), dim: 1);
-        // The queue is read before it is written: the logits must not see this batch's keys as negatives.
-        var logits = Logits(q, k, batch.Indices);
+        var (loss, accuracy) = Contrast(q, k, batch.Indices);
+        return new MethodStepOutput(loss, accuracy, q.detach());
+    }
+
+    /// <summary>
+    /// The step's loss part: InfoNCE of <paramref name="queries"/> against their <paramref name="keys"/> and the queue
+    /// as it was before this batch (so this batch's keys are never its negatives), the (K+1)-way top-1 accuracy, then
+    /// the keys enqueued with their image indices.
+    /// </summary>
+    /// <param name="queries">N×D L2-normalised queries.</param>
+    /// <param name="keys">N×D L2-normalised positive keys.</param>
+    /// <param name="indices">The N image indices (int64).</param>
+    public (Tensor Loss, double Accuracy) Contrast(Tensor queries, Tensor keys, Tensor indices)
+    {
+        var logits = Logits(queries, keys, indices);
         var loss = InfoNce.Loss(logits);
         double accuracy = InfoNce.TopOneAccuracy(logits);
-        _queue.Enqueue(k, batch.Indices);
-        return new MethodStepOutput(loss, accuracy, q.detach());
+        _queue.Enqueue(keys, indices);
+        return (loss, accuracy);
     }
 
     /// <inheritdoc />

@@ -164,7 +164,7 @@ public static class AutoRecipe
         double? hue = shape.Channels == 3 ? ColourHueJitter : null;
         reasons["HueJitter"] = hue is null
             ? $"{shape.Channels} channel(s): hue has no effect; the preset's"
-            : $"colour images: any hue (0.5), so the two views of an image do not share its colours and the encoder must tell images apart by shape and texture (MoCo v2's 0.1 left a tinted Fashion-MNIST set behind raw pixels, README)";
+            : $"colour images: any hue ({ColourHueJitter.ToString(CultureInfo.InvariantCulture)}), so the two views of an image do not share its colours and the encoder must tell images apart by shape and texture (MoCo v2's 0.1 left a tinted Fashion-MNIST set behind raw pixels, README)";
 
         return new RecipeSettings(backbone, smallStem, epochs, batch, learningRate, queue, momentum, cropMin, 1.0, true, blur, reasons) { HueJitter = hue };
     }
